@@ -22,7 +22,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from types import MappingProxyType
 from typing import Literal
 
 import pandas as pd
@@ -82,7 +81,7 @@ class PriceData:
         Shape (n_dates, n_tickers). Adjusted closes in the quote currency;
         tz-naive ``DatetimeIndex`` named ``date``, sorted and unique. NaN where a
         ticker has no close that day (equities at weekends, coins before listing).
-    sources : Mapping[str, str]
+    sources : dict of str to str
         Ticker -> ``"yahoo"``, ``"cache"``, ``"csv"``, ``"upload"`` or ``"demo"``.
     warnings : tuple of str
         Human-readable notes: fallbacks taken and why, unknown tickers, bad files.
@@ -91,7 +90,7 @@ class PriceData:
     """
 
     closes: pd.DataFrame
-    sources: Mapping[str, str]
+    sources: dict[str, str]
     warnings: tuple[str, ...] = ()
     detail: str = ""
     missing: tuple[str, ...] = field(default=())
@@ -690,7 +689,7 @@ def load_prices(
         raise DataError("no closes in the chosen date range for any ticker")
     return PriceData(
         closes=closes,
-        sources=MappingProxyType({t: sources[t] for t in closes.columns}),
+        sources={t: sources[t] for t in closes.columns},
         warnings=tuple(warnings),
         detail=detail,
         missing=tuple(missing),

@@ -1,0 +1,39 @@
+"""Command line: ``python -m core <command> ...`` runs the app's pipeline headless and prints JSON."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+#: Subcommand modules; each defines ``register(subparsers)`` and ``run(args) -> int``.
+COMMAND_MODULES: list[str] = [
+    "core.commands.data",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="python -m core",
+        description="Small caps x crypto scenario explorer: data, estimates, history checks and simulations as JSON.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand; errors in the input print ``error: ...`` on stderr and return 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ValueError as exc:  # DataError, ScenarioError, ... all subclass ValueError
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of ``python -m core``: each module defines ``register`` and ``run``."""

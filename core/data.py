@@ -51,6 +51,7 @@ __all__ = [
     "load_prices",
     "parse_price_csv",
     "parse_uploaded_csv",
+    "prices_from_upload",
 ]
 
 Source = Literal["auto", "yahoo", "cache", "csv", "demo"]
@@ -774,6 +775,14 @@ def _load_online(
             ages = max(cached[t].age_seconds() for t in stale) / 3600
             warnings.append(f"served {', '.join(stale)} from the cache (up to {ages:.0f} h old)")
     return series, sources, warnings
+
+
+def prices_from_upload(text: str | bytes, name: str = "upload") -> PriceData:
+    """A :class:`PriceData` from an uploaded wide or long CSV (see :func:`parse_uploaded_csv`)."""
+    series, warnings = parse_uploaded_csv(text, name=name)
+    closes = _assemble(series, list(series), None, None)
+    return PriceData(closes=closes, sources=dict.fromkeys(closes.columns, "upload"),
+                     warnings=tuple(warnings), detail=name)
 
 
 def data_range(prices: PriceData) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -1,0 +1,15 @@
+"""Small caps x crypto scenario explorer: page config, shared sidebar, navigation."""
+
+import streamlit as st
+
+from ui.sidebar import render_data_sidebar
+
+st.set_page_config(page_title="Small caps × crypto explorer", page_icon=":material/monitoring:", layout="wide")
+
+PAGES = [
+    st.Page("ui/pages/market.py", title="Market", icon=":material/show_chart:", default=True),
+]
+
+page = st.navigation(PAGES)
+render_data_sidebar()
+page.run()

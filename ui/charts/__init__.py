@@ -1,0 +1,1 @@
+"""Altair chart builders: pure functions ``make_*_chart(df) -> alt.Chart``, testable without Streamlit."""

@@ -1,0 +1,53 @@
+"""Market page: how small caps, large caps and crypto have moved over the chosen window."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.performance import realized_volatility, rebase, rolling_volatility, trailing_returns
+from core.returns import summarize_quality
+from ui.charts.market import make_performance_chart, make_volatility_chart
+from ui.common import show_source_banner
+from ui.state import get_selection
+
+sel = get_selection()
+st.title("Market")
+show_source_banner(sel.prices)
+closes = sel.prices.closes[sel.tickers]
+calendar = sel.equity or None
+
+st.subheader("Performance")
+log_scale = st.toggle("Log scale", value=True, key="market_log",
+                      help="Equal vertical distances are equal percentage moves: fair when crypto rises 100x.")
+st.altair_chart(make_performance_chart(rebase(closes, calendar=calendar), log_scale=log_scale), width="stretch")
+st.caption(
+    "Growth of 100 invested at each ticker's first close in the window, sampled on US equity trading days "
+    "(crypto's weekend moves appear on Monday). Click a legend entry to highlight it."
+)
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Trailing returns")
+    table = trailing_returns(closes)
+    pct_cols = ["1w", "1m", "3m", "YTD", "1y"]
+    st.dataframe(
+        table.style.format({c: "{:+.1%}" for c in pct_cols} | {"last_date": "{:%Y-%m-%d}"}, na_rep="–"),
+        width="stretch",
+    )
+    st.caption("Simple returns to each ticker's last close; YTD from the last close of the prior year.")
+with right:
+    st.subheader("Realized volatility")
+    vol = realized_volatility(closes, calendar=calendar)
+    st.dataframe(vol.style.format("{:.0%}", na_rep="–"), width="stretch")
+    st.caption("Annualized standard deviation of daily log returns over the last 21, 63 and 252 sessions.")
+
+window = st.select_slider("Rolling window (sessions)", options=[21, 63, 126, 252], value=63, key="market_vol_window")
+st.altair_chart(make_volatility_chart(rolling_volatility(closes, window, calendar=calendar), window),
+                width="stretch")
+
+with st.expander("Data quality"):
+    st.dataframe(summarize_quality(closes), width="stretch")
+    st.caption(
+        "Rows: dates with a close. Gaps: breaks longer than 1 day for crypto or 4 days for equities. "
+        "Stale runs: 5 or more identical closes in a row. Large single-day moves deserve a look."
+    )

@@ -1,0 +1,195 @@
+"""The shared sidebar: data source, Russell and S&P proxies, crypto tickers and date range."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from core.data import DataError, PriceData, list_csv_tickers, load_prices, prices_from_upload
+from core.tickers import (
+    DEFAULT_CRYPTO,
+    DEFAULT_RUSSELL,
+    DEFAULT_SP,
+    INDEX_PROXIES,
+    TickerError,
+    is_crypto,
+    normalize_tickers,
+)
+from ui.state import Selection, peek_selection, set_selection
+
+SOURCE_LABELS = {
+    "auto": "Auto: Yahoo, then cache, then demo",
+    "yahoo": "Yahoo Finance (live)",
+    "csv": "CSV folder",
+    "upload": "Upload a CSV",
+    "demo": "Synthetic demo",
+}
+#: Default look-back for the date range (years), cut to the data available.
+DEFAULT_YEARS = 8
+
+
+def default_source() -> str:
+    """Start-up source: a CSV folder if ``SCX_DATA_DIR`` is set, else ``SCX_DATA_SOURCE``, else auto."""
+    if os.environ.get("SCX_DATA_DIR") and not os.environ.get("SCX_DATA_SOURCE"):
+        return "csv"
+    env = os.environ.get("SCX_DATA_SOURCE", "auto")
+    return env if env in SOURCE_LABELS else "auto"
+
+
+@st.cache_data(ttl=3600, show_spinner="Loading prices…", max_entries=32)
+def cached_load(tickers: tuple[str, ...], source: str, data_dir: str | None) -> PriceData:
+    """All history for ``tickers`` (cut to the date range later, so moving dates never reloads)."""
+    return load_prices(list(tickers), source=source, data_dir=data_dir)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_upload(content: bytes, name: str) -> PriceData:
+    """Parse an uploaded CSV once per distinct file."""
+    return prices_from_upload(content, name=name)
+
+
+def _base(ticker: str) -> str:
+    return ticker.split("-")[0]
+
+
+def _csv_defaults(options: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """Russell, S&P and crypto choices from the files present (``-USD`` preferred over ``-USDT``)."""
+    equities = [t for t in options if not is_crypto(t)]
+    cryptos = [t for t in options if is_crypto(t)]
+    by_base: dict[str, str] = {}
+    for t in sorted(cryptos, key=lambda x: (not x.endswith("-USD"), x)):
+        by_base.setdefault(_base(t), t)
+    wanted_bases = [_base(t) for t in DEFAULT_CRYPTO]
+    crypto_default = [by_base[b] for b in wanted_bases if b in by_base]
+    return equities, cryptos, crypto_default
+
+
+def _pick(options: list[str], preferred: list[str]) -> int:
+    for p in preferred:
+        if p in options:
+            return options.index(p)
+    return 0
+
+
+def _choose_tickers(kind: str, csv_dir: str | None, uploaded: PriceData | None) -> tuple[str, str, list[str]]:
+    """Ticker widgets; options depend on the source (files present in CSV mode)."""
+    if kind == "csv" and csv_dir:
+        options = list_csv_tickers(csv_dir)
+        equities, cryptos, crypto_default = _csv_defaults(options)
+        russell_opts = sp_opts = equities or options
+        russell_pref, sp_pref = ["IWM", "RUT"], ["SPY", "GSPC"]
+        crypto_opts, accept_new = cryptos, False
+    elif kind == "upload" and uploaded is not None:
+        cols = list(uploaded.closes.columns)
+        equities, cryptos, crypto_default = _csv_defaults(cols)
+        russell_opts = sp_opts = equities or cols
+        russell_pref, sp_pref = ["IWM", "^RUT", "RUT"], ["SPY", "^GSPC", "GSPC"]
+        crypto_opts, accept_new = cryptos, False
+    else:
+        russell_opts = [DEFAULT_RUSSELL, INDEX_PROXIES[DEFAULT_RUSSELL]]
+        sp_opts = [DEFAULT_SP, INDEX_PROXIES[DEFAULT_SP]]
+        russell_pref, sp_pref = [DEFAULT_RUSSELL], [DEFAULT_SP]
+        crypto_opts, crypto_default, accept_new = list(DEFAULT_CRYPTO), list(DEFAULT_CRYPTO), kind != "demo"
+    russell = st.selectbox(
+        "Russell 2000 proxy", russell_opts, index=_pick(russell_opts, russell_pref), key=f"russell_{kind}",
+        help="Small caps: IWM (ETF, dividend-adjusted) or ^RUT (index, price only).",
+    )
+    sp = st.selectbox(
+        "S&P 500 proxy", sp_opts, index=_pick(sp_opts, sp_pref), key=f"sp_{kind}",
+        help="Large caps: SPY (ETF) or ^GSPC (index).",
+    )
+    crypto = st.multiselect(
+        "Crypto tickers", crypto_opts, default=crypto_default, key=f"crypto_{kind}",
+        accept_new_options=accept_new,
+        help="BTC and ETH first, then altcoins. With Yahoo you can type any symbol such as ARB-USD.",
+    )
+    return russell, sp, crypto
+
+
+def render_data_sidebar() -> Selection | None:
+    """Draw the data controls, load prices, store and return the :class:`Selection`.
+
+    On a loading error the message is shown and the last good selection is kept,
+    so nothing the user had is lost.
+    """
+    sb = st.sidebar
+    with sb:
+        st.subheader("Data")
+        kinds = list(SOURCE_LABELS)
+        kind = st.selectbox(
+            "Source", kinds, index=kinds.index(default_source()), format_func=SOURCE_LABELS.get,
+            key="data_source",
+            help="Auto tries live Yahoo Finance, then the on-disk cache, then a synthetic demo.",
+        )
+        csv_dir, uploaded = None, None
+        try:
+            if kind == "csv":
+                csv_dir = st.text_input(
+                    "CSV folder", value=os.environ.get("SCX_DATA_DIR", ""), key="csv_dir",
+                    help="One file per ticker (IWM.csv, BTC-USD.csv, RUT.csv for ^RUT) in Yahoo format.",
+                ).strip() or None
+                if csv_dir is None:
+                    raise DataError("type the path of a folder of CSV files")
+            if kind == "upload":
+                f = st.file_uploader(
+                    "CSV of closes", type=["csv"], key="upload_file",
+                    help="Wide (date + one column per ticker) or long (date,ticker,close).",
+                )
+                if f is None:
+                    raise DataError("upload a CSV file to use this source")
+                uploaded = cached_upload(f.getvalue(), f.name)
+            russell, sp, crypto = _choose_tickers(kind, csv_dir, uploaded)
+            wanted = normalize_tickers([russell, sp, *crypto])
+            if uploaded is not None:
+                prices = uploaded
+            else:
+                prices = cached_load(tuple(wanted), kind, csv_dir)
+        except (DataError, TickerError) as exc:
+            st.error(str(exc))
+            return _keep_previous()
+        selection = _choose_dates(prices, russell, sp, crypto)
+    if selection is not None:
+        set_selection(selection)
+    return selection or _keep_previous()
+
+
+def _choose_dates(prices: PriceData, russell: str, sp: str, crypto: list[str]) -> Selection | None:
+    first, last = prices.closes.index.min().date(), prices.closes.index.max().date()
+    default_start = max(first, (pd.Timestamp(last) - pd.DateOffset(years=DEFAULT_YEARS)).date())
+    picked = st.date_input(
+        "Date range", value=(default_start, last), min_value=first, max_value=last, key="date_range",
+        help="Every estimate and chart uses only this window.",
+    )
+    if not isinstance(picked, tuple) or len(picked) != 2:
+        st.info("Pick an end date to finish the range.")
+        return None
+    start, end = picked
+    closes = prices.closes.loc[pd.Timestamp(start) : pd.Timestamp(end)]
+    closes = closes.dropna(axis=1, how="all")
+    if closes.empty:
+        st.error(f"No prices between {start} and {end}.")
+        return None
+    cut = PriceData(closes=closes, sources={t: prices.sources[t] for t in closes.columns},
+                    warnings=prices.warnings, detail=prices.detail, missing=prices.missing)
+    return Selection(cut, russell, sp, tuple(c for c in crypto if c != russell and c != sp),
+                     _as_date(start), _as_date(end))
+
+
+def _as_date(d: date) -> date:
+    return d if isinstance(d, date) else pd.Timestamp(d).date()
+
+
+def _keep_previous() -> Selection | None:
+    """The last good selection if there is one, else the demo (the app always has data)."""
+    prev = peek_selection()
+    if prev is not None:
+        st.sidebar.caption("Still showing the previous data.")
+        return prev
+    prices = cached_load((DEFAULT_RUSSELL, DEFAULT_SP, *DEFAULT_CRYPTO), "demo", None)
+    first, last = prices.closes.index.min().date(), prices.closes.index.max().date()
+    sel = Selection(prices, DEFAULT_RUSSELL, DEFAULT_SP, DEFAULT_CRYPTO, first, last)
+    set_selection(sel)
+    return sel

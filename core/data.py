@@ -186,7 +186,7 @@ def parse_price_csv(text: str | bytes, name: str = "CSV") -> tuple[pd.Series, li
     if not text.strip():
         raise DataError(f"{name}: file is empty")
     try:
-        frame = pd.read_csv(io.StringIO(text))
+        frame = pd.read_csv(io.StringIO(text), float_precision="round_trip")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise DataError(f"{name}: not a readable CSV ({exc})") from exc
     cols = {c.strip().lower(): c for c in frame.columns}
@@ -283,7 +283,7 @@ def parse_uploaded_csv(text: str | bytes, name: str = "upload") -> tuple[dict[st
     if not text.strip():
         raise DataError(f"{name}: file is empty")
     try:
-        frame = pd.read_csv(io.StringIO(text))
+        frame = pd.read_csv(io.StringIO(text), float_precision="round_trip")
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataError(f"{name}: not a readable CSV ({exc})") from exc
     cols = {c.strip().lower(): c for c in frame.columns}

@@ -1,0 +1,60 @@
+"""AppTest: the app starts offline on demo data and the Market page renders."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO
+
+APP = str(REPO / "streamlit_app.py")
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_starts_on_market_page_with_demo_banner():
+    at = _app()
+    assert at.title[0].value == "Market"
+    assert any("Synthetic demo data" in w.value for w in at.warning)
+    assert len(at.dataframe) >= 2  # trailing returns and realized volatility
+
+
+def test_market_tables_follow_the_date_range():
+    at = _app()
+    first = at.dataframe[0].value.copy()
+    start, end = at.date_input(key="date_range").value
+    at.date_input(key="date_range").set_value((start, end.replace(year=end.year - 2))).run()
+    assert not at.exception
+    assert not at.dataframe[0].value.equals(first)
+
+
+def test_removing_a_crypto_ticker_updates_the_tables():
+    at = _app()
+    ms = at.multiselect(key="crypto_demo")
+    assert "SOL-USD" in at.dataframe[0].value.index
+    ms.unselect("SOL-USD").run()
+    assert not at.exception
+    assert "SOL-USD" not in at.dataframe[0].value.index
+
+
+def test_csv_folder_from_environment(monkeypatch, market_dir):
+    monkeypatch.delenv("SCX_DATA_SOURCE", raising=False)
+    monkeypatch.setenv("SCX_DATA_DIR", str(market_dir))
+    at = _app()
+    assert not any("Synthetic demo" in w.value for w in at.warning)
+    assert any("CSV folder" in i.value for i in at.info)
+    table = at.dataframe[0].value
+    assert "IWM" in table.index and "SOL-USDT" in table.index
+
+
+def test_bad_csv_folder_shows_error_and_keeps_running(tmp_path):
+    at = _app()
+    at.selectbox(key="data_source").set_value("csv").run()
+    at.text_input(key="csv_dir").input(str(tmp_path / "missing")).run()
+    assert not at.exception
+    assert any("CSV folder not found" in e.value for e in at.error)
+    assert at.title[0].value == "Market"  # the previous data is still shown

@@ -12,7 +12,14 @@ import yfinance as yf
 from yfinance.exceptions import YFRateLimitError
 
 from core import data as data_mod
-from core.data import DataError, YahooUnavailable, extract_closes, fetch_yahoo, load_prices, read_cache
+from core.data import (
+    DataError,
+    YahooUnavailable,
+    extract_closes,
+    fetch_yahoo,
+    load_prices,
+    read_cache,
+)
 from tests.yf_frames import (
     business_days,
     calendar_days,

@@ -18,7 +18,9 @@ def make_performance_chart(rebased: pd.DataFrame, *, log_scale: bool = False) ->
     hover = alt.selection_point(fields=["date"], nearest=True, on="pointerover", empty=False, clear="pointerout")
     y = alt.Y("value:Q", title="Growth of 100" + (" (log scale)" if log_scale else ""),
               scale=alt.Scale(type="log") if log_scale else alt.Scale(zero=False))
-    base = alt.Chart(data).encode(x=alt.X("date:T", title=None), color=alt.Color("ticker:N", title="Ticker"))
+    order = list(rebased.columns)
+    base = alt.Chart(data).encode(x=alt.X("date:T", title=None),
+                                  color=alt.Color("ticker:N", title="Ticker", sort=order))
     lines = base.mark_line(strokeWidth=1.6).encode(
         y=y, opacity=alt.condition(legend_pick, alt.value(1.0), alt.value(0.15))
     ).add_params(legend_pick)
@@ -44,7 +46,7 @@ def make_volatility_chart(rolling_vol: pd.DataFrame, window: int) -> alt.Chart:
         .encode(
             x=alt.X("date:T", title=None),
             y=alt.Y("vol:Q", title=f"{window}-session realized vol (annualized)", axis=alt.Axis(format="%")),
-            color=alt.Color("ticker:N", title="Ticker"),
+            color=alt.Color("ticker:N", title="Ticker", sort=list(rolling_vol.columns)),
             tooltip=[
                 alt.Tooltip("date:T", title="Date"),
                 alt.Tooltip("ticker:N", title="Ticker"),

@@ -7,7 +7,7 @@ import streamlit as st
 from core.performance import realized_volatility, rebase, rolling_volatility, trailing_returns
 from core.returns import summarize_quality
 from ui.charts.market import make_performance_chart, make_volatility_chart
-from ui.common import show_source_banner
+from ui.common import fmt_pct, show_source_banner
 from ui.state import get_selection
 
 sel = get_selection()
@@ -15,6 +15,13 @@ st.title("Market")
 show_source_banner(sel.prices)
 closes = sel.prices.closes[sel.tickers]
 calendar = sel.equity or None
+
+trailing = trailing_returns(closes)
+cards = st.columns(min(4, len(closes.columns)))
+for col, ticker in zip(cards, closes.columns[:4], strict=False):
+    row = trailing.loc[ticker]
+    col.metric(f"{ticker} · 1y", fmt_pct(row["1y"]), delta=f"{fmt_pct(row['1m'])} 1m", delta_color="normal",
+               help=f"Simple return over the year to {row['last_date']:%Y-%m-%d}; the small figure is the last month.")
 
 st.subheader("Performance")
 log_scale = st.toggle("Log scale", value=True, key="market_log",
@@ -28,7 +35,7 @@ st.caption(
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Trailing returns")
-    table = trailing_returns(closes)
+    table = trailing
     pct_cols = ["1w", "1m", "3m", "YTD", "1y"]
     st.dataframe(
         table.style.format({c: "{:+.1%}" for c in pct_cols} | {"last_date": "{:%Y-%m-%d}"}, na_rep="–"),

@@ -36,6 +36,7 @@ __all__ = [
     "SpreadEvents",
     "EventStudy",
     "compute_pair_returns",
+    "compound_returns",
     "find_streaks",
     "find_weekly_streaks",
     "find_breakouts",
@@ -322,6 +323,47 @@ def _dates_or_nat(
         return pd.Series([], dtype="datetime64[ns]")
     picked = pd.Series(dates[run_positions[np.maximum(prev, 0)]])
     return picked.where(prev >= 0)
+
+
+def compound_returns(
+    returns: pd.DataFrame,
+    start: pd.Timestamp,
+    *,
+    n_sessions: int | None = None,
+    end: pd.Timestamp | None = None,
+) -> pd.Series:
+    """Compounded return of each column over a window of sessions.
+
+    Parameters
+    ----------
+    returns : pd.DataFrame
+        Simple returns (decimals), one row per session, DatetimeIndex.
+    start : Timestamp
+        First session of the window (the return *on* that session is included).
+    n_sessions : int, optional
+        Window length in sessions from ``start``; or give ``end`` (inclusive).
+
+    Returns
+    -------
+    pd.Series
+        ``prod(1 + r) - 1`` per column over the window; NaN if a return in it is NaN.
+        The window's last session is in ``.attrs["end"]``, its length in ``.attrs["n_sessions"]``.
+    """
+    if (n_sessions is None) == (end is None):
+        raise EventInputError("give exactly one of n_sessions and end")
+    window = returns.loc[pd.Timestamp(start) :]
+    if n_sessions is not None:
+        if n_sessions < 1:
+            raise EventInputError(f"n_sessions must be >= 1, got {n_sessions!r}")
+        window = window.iloc[:n_sessions]
+    else:
+        window = window.loc[: pd.Timestamp(end)]
+    if window.empty:
+        raise EventInputError(f"no sessions from {pd.Timestamp(start).date()} in the returns")
+    out = (1.0 + window).prod(skipna=False) - 1.0
+    out.attrs["end"] = window.index[-1]
+    out.attrs["n_sessions"] = len(window)
+    return out
 
 
 def find_weekly_streaks(leader_closes: pd.Series, laggard_closes: pd.Series) -> StreakTable:
@@ -682,8 +724,8 @@ def run_event_study(
     forward_returns : pd.DataFrame
         Panel from :func:`compute_forward_returns` (columns ``(asset, horizon)``).
     event_dates : sequence of dates
-        Each is mapped to the first session on or after it; dates after the
-        last session are ignored.
+        Each is mapped to the first session on or after it; dates before the
+        first session or after the last one are ignored.
     rng : numpy.random.Generator
         Source of all randomness (bootstrap and permutation draws).
     n_boot : int

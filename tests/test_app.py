@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO
@@ -58,3 +60,35 @@ def test_bad_csv_folder_shows_error_and_keeps_running(tmp_path):
     assert not at.exception
     assert any("CSV folder not found" in e.value for e in at.error)
     assert at.title[0].value == "Market"  # the previous data is still shown
+
+
+def _params(at: AppTest) -> dict[str, str]:
+    return {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+
+
+def test_url_parameters_round_trip():
+    at = _app()
+    at.selectbox(key="russell_demo").set_value("^RUT").run()
+    at.multiselect(key="crypto_demo").unselect("DOGE-USD").run()
+    params = _params(at)
+    assert params["russell"] == "^RUT" and "DOGE-USD" not in params["crypto"]
+    table = at.dataframe[0].value
+
+    fresh = AppTest.from_file(APP, default_timeout=120)
+    for k, v in params.items():
+        fresh.query_params[k] = v
+    fresh.run()
+    assert not fresh.exception
+    assert fresh.metric[0].label == "^RUT · 1y"
+    assert fresh.dataframe[0].value.equals(table)
+
+
+def test_url_dates_and_bad_parameters():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"src": "bogus", "start": "2020-01-01", "end": "2021-06-30", "russell": "NOPE"})
+    at.run()
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "src='bogus' ignored" in warnings and "'NOPE' is not available" in warnings
+    assert at.date_input(key="date_range").value == (date(2020, 1, 1), date(2021, 6, 30))
+    assert at.metric[0].label == "IWM · 1y"

@@ -19,6 +19,7 @@ from core.tickers import (
     normalize_tickers,
 )
 from ui.state import Selection, peek_selection, set_selection
+from ui.urlstate import default_unless_set, seed_from_url, url_errors, write_to_url
 
 SOURCE_LABELS = {
     "auto": "Auto: Yahoo, then cache, then demo",
@@ -93,20 +94,41 @@ def _choose_tickers(kind: str, csv_dir: str | None, uploaded: PriceData | None) 
         sp_opts = [DEFAULT_SP, INDEX_PROXIES[DEFAULT_SP]]
         russell_pref, sp_pref = [DEFAULT_RUSSELL], [DEFAULT_SP]
         crypto_opts, crypto_default, accept_new = list(DEFAULT_CRYPTO), list(DEFAULT_CRYPTO), kind != "demo"
+    _drop_invalid(f"russell_{kind}", russell_opts)
+    _drop_invalid(f"sp_{kind}", sp_opts)
+    crypto_key = f"crypto_{kind}"
+    if crypto_key in st.session_state:
+        chosen = list(st.session_state[crypto_key])
+        if accept_new:  # typed tickers (e.g. from a shared link) join the options
+            crypto_opts = crypto_opts + [t for t in chosen if t not in crypto_opts]
+        kept = [t for t in chosen if t in crypto_opts]
+        if kept != chosen:
+            st.warning(f"Not available here, dropped: {', '.join(t for t in chosen if t not in kept)}")
+            st.session_state[crypto_key] = kept
     russell = st.selectbox(
-        "Russell 2000 proxy", russell_opts, index=_pick(russell_opts, russell_pref), key=f"russell_{kind}",
+        "Russell 2000 proxy", russell_opts, key=f"russell_{kind}",
         help="Small caps: IWM (ETF, dividend-adjusted) or ^RUT (index, price only).",
+        **default_unless_set(f"russell_{kind}", index=_pick(russell_opts, russell_pref)),
     )
     sp = st.selectbox(
-        "S&P 500 proxy", sp_opts, index=_pick(sp_opts, sp_pref), key=f"sp_{kind}",
+        "S&P 500 proxy", sp_opts, key=f"sp_{kind}",
         help="Large caps: SPY (ETF) or ^GSPC (index).",
+        **default_unless_set(f"sp_{kind}", index=_pick(sp_opts, sp_pref)),
     )
     crypto = st.multiselect(
-        "Crypto tickers", crypto_opts, default=crypto_default, key=f"crypto_{kind}",
+        "Crypto tickers", crypto_opts, key=crypto_key,
         accept_new_options=accept_new,
         help="BTC and ETH first, then altcoins. With Yahoo you can type any symbol such as ARB-USD.",
+        **default_unless_set(crypto_key, default=crypto_default),
     )
     return russell, sp, crypto
+
+
+def _drop_invalid(key: str, options: list[str]) -> None:
+    """Forget a stored choice (e.g. from a link) that is not among the options, with a note."""
+    if key in st.session_state and st.session_state[key] not in options:
+        st.warning(f"{st.session_state[key]!r} is not available here; using the default.")
+        del st.session_state[key]
 
 
 def render_data_sidebar() -> Selection | None:
@@ -115,21 +137,26 @@ def render_data_sidebar() -> Selection | None:
     On a loading error the message is shown and the last good selection is kept,
     so nothing the user had is lost.
     """
-    sb = st.sidebar
-    with sb:
+    _seed_data_settings()
+    with st.sidebar:
         st.subheader("Data")
+        for msg in url_errors():
+            st.warning(msg)
         kinds = list(SOURCE_LABELS)
+        if st.session_state.get("data_source") not in (None, *kinds):
+            del st.session_state["data_source"]
         kind = st.selectbox(
-            "Source", kinds, index=kinds.index(default_source()), format_func=SOURCE_LABELS.get,
-            key="data_source",
+            "Source", kinds, format_func=SOURCE_LABELS.get, key="data_source",
             help="Auto tries live Yahoo Finance, then the on-disk cache, then a synthetic demo.",
+            **default_unless_set("data_source", index=kinds.index(default_source())),
         )
         csv_dir, uploaded = None, None
         try:
             if kind == "csv":
                 csv_dir = st.text_input(
-                    "CSV folder", value=os.environ.get("SCX_DATA_DIR", ""), key="csv_dir",
+                    "CSV folder", key="csv_dir",
                     help="One file per ticker (IWM.csv, BTC-USD.csv, RUT.csv for ^RUT) in Yahoo format.",
+                    **default_unless_set("csv_dir", value=os.environ.get("SCX_DATA_DIR", "")),
                 ).strip() or None
                 if csv_dir is None:
                     raise DataError("type the path of a folder of CSV files")
@@ -153,15 +180,62 @@ def render_data_sidebar() -> Selection | None:
         selection = _choose_dates(prices, russell, sp, crypto)
     if selection is not None:
         set_selection(selection)
+        write_to_url(
+            {
+                "src": kind,
+                "dir": csv_dir,
+                "russell": selection.russell,
+                "sp": selection.sp,
+                "crypto": ",".join(selection.crypto),
+                "start": selection.start.isoformat(),
+                "end": selection.end.isoformat(),
+            }
+        )
     return selection or _keep_previous()
+
+
+def _parse_date(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def _seed_data_settings() -> None:
+    """Apply data settings from a shared link on the session's first run."""
+    kind = st.query_params.get("src")
+    kind = kind if kind in SOURCE_LABELS else default_source()
+    seed_from_url(
+        {
+            "src": ("data_source", lambda v: v if v in SOURCE_LABELS else _bad(f"unknown source {v!r}")),
+            "dir": ("csv_dir", str),
+            "russell": (f"russell_{kind}", lambda v: normalize_tickers([v])[0]),
+            "sp": (f"sp_{kind}", lambda v: normalize_tickers([v])[0]),
+            "crypto": (f"crypto_{kind}", lambda v: normalize_tickers([t for t in v.split(",") if t])),
+            "start": ("_url_start", _parse_date),
+            "end": ("_url_end", _parse_date),
+        },
+        scope="data",
+    )
+
+
+def _bad(message: str):
+    raise ValueError(message)
 
 
 def _choose_dates(prices: PriceData, russell: str, sp: str, crypto: list[str]) -> Selection | None:
     first, last = prices.closes.index.min().date(), prices.closes.index.max().date()
     default_start = max(first, (pd.Timestamp(last) - pd.DateOffset(years=DEFAULT_YEARS)).date())
+    if "_url_start" in st.session_state or "_url_end" in st.session_state:
+        url_start = st.session_state.pop("_url_start", default_start)
+        url_end = st.session_state.pop("_url_end", last)
+        st.session_state["date_range"] = (url_start, url_end)
+    stored = st.session_state.get("date_range")
+    if isinstance(stored, tuple) and len(stored) == 2:
+        # Keep a stored range inside the data (a new source may cover fewer years).
+        lo, hi = (min(max(d, first), last) for d in stored)
+        st.session_state["date_range"] = (lo, hi) if lo <= hi else (default_start, last)
     picked = st.date_input(
-        "Date range", value=(default_start, last), min_value=first, max_value=last, key="date_range",
+        "Date range", min_value=first, max_value=last, key="date_range",
         help="Every estimate and chart uses only this window.",
+        **default_unless_set("date_range", value=(default_start, last)),
     )
     if not isinstance(picked, tuple) or len(picked) != 2:
         st.info("Pick an end date to finish the range.")

@@ -48,6 +48,8 @@ def to_jsonable(obj: Any) -> Any:
         return [to_jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
         return [to_jsonable(v) for v in obj.tolist()]
+    if obj is pd.NaT or obj is None:
+        return None
     if isinstance(obj, (pd.Timestamp, datetime, date)):
         return obj.strftime("%Y-%m-%d")
     if isinstance(obj, (np.bool_, bool)):
@@ -57,8 +59,6 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, (float, np.floating)):
         value = float(obj)
         return value if math.isfinite(value) else None
-    if obj is pd.NaT:
-        return None
     return obj
 
 

@@ -1,0 +1,156 @@
+"""``python -m core breakouts``: breakouts of a ticker and what crypto did after them."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from core.commands.common import add_data_arguments, load_from_args, parse_tickers, print_json
+from core.data import DataError, list_csv_tickers
+from core.events import DEFAULT_HORIZONS, compute_forward_returns, find_breakouts, run_event_study
+from core.returns import sample_on_calendar
+from core.tickers import DEFAULT_CRYPTO, DEFAULT_RUSSELL
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``breakouts`` subcommand."""
+    p = subparsers.add_parser(
+        "breakouts",
+        help="first closes above the prior all-time high after a long base, and crypto forward returns after them",
+        description=(
+            "A breakout is a close above every earlier close in the loaded range after at least "
+            "--base sessions without a new high. The event study compares BTC, ETH, the "
+            "equal-weight altcoin basket and the basket relative to BTC over 21/63/126/252 "
+            "sessions after each breakout with all sessions (permutation p-value, bootstrap "
+            "interval; overlapping windows de-clustered)."
+        ),
+    )
+    add_data_arguments(p)
+    p.add_argument(
+        "--ticker",
+        default=DEFAULT_RUSSELL,
+        help=f"ticker whose breakouts to find (default {DEFAULT_RUSSELL})",
+    )
+    p.add_argument(
+        "--base",
+        type=int,
+        default=250,
+        help="minimum sessions without a new high before (default 250)",
+    )
+    p.add_argument("--btc", default="BTC-USD", help="BTC ticker (default BTC-USD)")
+    p.add_argument("--eth", default="ETH-USD", help="ETH ticker (default ETH-USD)")
+    p.add_argument(
+        "--alts",
+        default=None,
+        help="comma-separated altcoins for the basket (default: the app's altcoins; in a CSV folder "
+        "a missing SOL-USD falls back to a SOL-USDT file)",
+    )
+    p.add_argument(
+        "--horizons",
+        default=None,
+        help="forward horizons in sessions, comma-separated (default 21,63,126,252)",
+    )
+    p.add_argument(
+        "--seed", type=int, default=0, help="random seed of the bootstrap and permutation draws"
+    )
+    p.add_argument(
+        "--n-boot", type=int, default=2000, help="bootstrap / permutation draws (default 2000)"
+    )
+    p.set_defaults(func=run)
+
+
+def resolve_csv_tickers(wanted: Sequence[str], available: Sequence[str]) -> list[str]:
+    """Map each wanted crypto ticker to a file in a CSV folder, trying other quote currencies.
+
+    ``SOL-USD`` is kept when a ``SOL-USD`` file exists; otherwise the first
+    available ``SOL-<quote>`` (e.g. ``SOL-USDT``) is used; otherwise it is kept
+    as is (and reported missing by the loader).
+    """
+    have = {a.upper(): a for a in available}
+    out = []
+    for t in wanted:
+        if t.upper() in have or "-" not in t:
+            out.append(t)
+            continue
+        base = t.split("-", 1)[0].upper()
+        alt = next((a for a in available if a.upper().startswith(base + "-")), None)
+        out.append(alt or t)
+    return out
+
+
+def _parse_horizons(text: str | None) -> tuple[int, ...]:
+    if not text:
+        return DEFAULT_HORIZONS
+    try:
+        return tuple(int(h) for h in text.split(",") if h.strip())
+    except ValueError as exc:
+        raise ValueError(f"--horizons must be comma-separated integers, got {text!r}") from exc
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for row in frame.to_dict(orient="records"):
+        out.append(
+            {
+                k: (None if (v is pd.NaT or (isinstance(v, float) and np.isnan(v))) else v)
+                for k, v in row.items()
+            }
+        )
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print ``{"events": [...], "event_study": {"table": [...], ...}}``."""
+    if args.n_boot < 1:
+        raise ValueError(f"--n-boot must be >= 1, got {args.n_boot}")
+    horizons = _parse_horizons(args.horizons)
+    alts = parse_tickers(args.alts, [c for c in DEFAULT_CRYPTO if c not in (args.btc, args.eth)])
+    crypto = [args.btc, args.eth, *alts]
+    if args.source == "csv" and args.data_dir and Path(args.data_dir).is_dir():
+        crypto = resolve_csv_tickers(crypto, list_csv_tickers(args.data_dir))
+    btc, eth, alts = crypto[0], crypto[1], crypto[2:]
+    prices = load_from_args(args, [args.ticker, *crypto])
+    closes = prices.closes
+    if args.ticker not in closes.columns:
+        raise DataError(f"no closes for {args.ticker!r}: " + "; ".join(prices.warnings))
+    breakouts = find_breakouts(closes[args.ticker], base=args.base)
+    # sessions of the study: the ticker's trading days; crypto at its last close on or before
+    calendar = pd.DatetimeIndex(closes.index[closes[args.ticker].notna().to_numpy()])
+    present = [c for c in crypto if c in closes.columns]
+    crypto_closes = sample_on_calendar(closes[present], calendar)
+    forward = compute_forward_returns(crypto_closes, btc=btc, eth=eth, alts=alts, horizons=horizons)
+    study = run_event_study(
+        forward, breakouts.events["date"], np.random.default_rng(args.seed), n_boot=args.n_boot
+    )
+    alts_used = [a for a in alts if a in crypto_closes.columns and crypto_closes[a].notna().any()]
+    print_json(
+        {
+            "ticker": args.ticker,
+            "base": args.base,
+            "first_session": calendar[0],
+            "last_session": calendar[-1],
+            "n_events": len(breakouts.events),
+            "events": _records(breakouts.events),
+            "event_study": {
+                "btc": btc,
+                "eth": eth if eth in closes.columns else None,
+                "alts": alts_used,
+                "horizons": list(horizons),
+                "seed": args.seed,
+                "n_boot": study.n_boot,
+                "confidence": study.confidence,
+                "decluster": study.decluster,
+                "n_events_input": study.n_events_input,
+                "table": _records(study.table),
+                "event_returns": _records(study.event_returns),
+            },
+            "warnings": list(prices.warnings),
+            "source": prices.label,
+        }
+    )
+    return 0

@@ -1,0 +1,128 @@
+"""AppTest of the Breakouts & streaks page on the offline demo."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.events import compute_forward_returns, find_breakouts, find_streaks, run_event_study
+from tests.conftest import REPO
+from ui.charts.events import (
+    MAX_LINE_ROWS,
+    build_event_study_frame,
+    make_breakout_chart,
+    make_event_study_chart,
+    make_streak_timeline_chart,
+)
+
+PAGE = "ui/pages/breakouts.py"
+
+
+def _open() -> AppTest:
+    at = AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=120)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def _n_breakouts(at: AppTest) -> int:
+    match = re.search(r"\*\*n = (\d+) breakouts\*\*", _text(at))
+    assert match, _text(at)
+    return int(match.group(1))
+
+
+@pytest.fixture(scope="module")
+def app() -> AppTest:
+    return _open()
+
+
+def test_page_renders_claims_streak_and_event_counts(app: AppTest) -> None:
+    text = _text(app)
+    assert not app.error
+    assert "in a row" in text or "no current streak" in text
+    assert "Claim 1." in text and "Claim 4." in text
+    assert re.search(r"Spread events .*: \*\*n = \d+\*\*", text)
+    assert re.search(r"n = \d+ spread events", text)
+    assert "Breakouts of IWM" in text
+    # the event study reports n per asset beside the figures
+    assert re.search(r"BTC-USD n = \d+", text)
+    assert any("synthetic" in w.value.lower() for w in app.warning)  # source banner on the demo
+    assert len(app.dataframe) >= 3
+
+
+def test_base_slider_changes_breakout_count() -> None:
+    at = _open()
+    wide = _n_breakouts(at)
+    at.slider(key="bo_base").set_value(20).run()
+    assert not at.exception
+    narrow = _n_breakouts(at)
+    assert narrow > wide
+
+
+def test_event_study_controls_rerun() -> None:
+    at = _open()
+    at.radio(key="bo_events").set_value("spread events").run()
+    at.select_slider(key="bo_horizon").set_value(252).run()
+    at.slider(key="bo_threshold").set_value(0.02).run()
+    assert not at.exception
+    assert re.search(r"\d+ spread events\*\* in the range", _text(at))
+
+
+def test_page_without_btc_explains_instead_of_failing() -> None:
+    at = _open()
+    at.multiselect(key="crypto_demo").set_value([]).run()
+    assert not at.exception
+    assert any("needs BTC" in i.value for i in at.info)
+    assert "Claim 1." in _text(at)
+
+
+# --------------------------------------------------------------------------- chart builders
+
+
+def _demo_frames():
+    days = pd.bdate_range("2015-01-01", periods=6000)
+    rng = np.random.default_rng(0)
+    closes = pd.DataFrame(
+        {
+            c: 100 * np.exp(np.cumsum(rng.normal(0.0004, 0.02, len(days))))
+            for c in ("IWM", "BTC", "ETH", "SOL")
+        },
+        index=days,
+    )
+    breakouts = find_breakouts(closes["IWM"], base=60)
+    forward = compute_forward_returns(
+        closes, btc="BTC", eth="ETH", alts=("SOL",), horizons=(21, 63)
+    )
+    study = run_event_study(forward, breakouts.events["date"], np.random.default_rng(1), n_boot=100)
+    return closes, breakouts, study
+
+
+def test_chart_builders_are_valid_and_small() -> None:
+    closes, breakouts, study = _demo_frames()
+    spec = make_breakout_chart(closes["IWM"], breakouts.events, ticker="IWM").to_dict()
+    line_rows = max(len(v) for v in spec["datasets"].values())
+    assert line_rows <= MAX_LINE_ROWS  # 6000 sessions thinned, markers kept exactly
+    assert any(len(v) == len(breakouts.events) for v in spec["datasets"].values())
+    frame = build_event_study_frame(study.forward_returns, study.event_returns, 63)
+    bars = frame[frame["kind"] == "all sessions"]
+    for _, g in bars.groupby("asset"):
+        assert float(np.sum(g["density"] * (g["hi"] - g["lo"]))) == pytest.approx(1.0)
+    used = study.table.set_index(["asset", "horizon"])["n_events"]
+    for asset, title in frame.groupby("asset")["title"].first().items():
+        assert title == f"{asset} (n events = {used[(asset, 63)]})"
+    make_event_study_chart(frame, horizon=63).to_dict()
+    r = closes.pct_change().iloc[1:]
+    table = find_streaks(r["IWM"], r["BTC"])
+    spec = make_streak_timeline_chart(table.streaks, highlight=5, min_length=2).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert sum(row["rank"] == "top 5" for row in rows) == 5
+    assert all(row["length"] >= 2 for row in rows)

@@ -1,0 +1,513 @@
+"""Breakouts & streaks page: check the articles' history claims on the loaded data, with n in view."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.events import (
+    BASKET_VS_BTC,
+    DEFAULT_HORIZONS,
+    EventStudy,
+    StreakTable,
+    compound_returns,
+    compute_forward_returns,
+    compute_pair_returns,
+    find_breakouts,
+    find_spread_events,
+    find_streaks,
+    find_weekly_streaks,
+    run_event_study,
+)
+from core.returns import sample_on_calendar
+from ui.charts.events import (
+    build_event_study_frame,
+    make_breakout_chart,
+    make_event_study_chart,
+    make_spread_chart,
+    make_streak_timeline_chart,
+)
+from ui.common import fmt_pct, show_source_banner
+from ui.state import get_selection
+
+#: Numbers quoted by the articles this page checks.
+CLAIM_STREAK = 10
+CLAIM_LEADER_RETURN, CLAIM_LAGGARD_RETURN = 0.075, 0.013
+HORIZON_NAMES = {21: "1 month", 63: "3 months", 126: "6 months", 252: "12 months"}
+SMALL_N = 5
+
+
+def _d(ts: pd.Timestamp | None) -> str:
+    return "–" if ts is None or pd.isna(ts) else f"{pd.Timestamp(ts):%Y-%m-%d}"
+
+
+def _find_coin(tickers: list[str], base: str) -> str | None:
+    return next((t for t in tickers if t.split("-")[0].upper() == base), None)
+
+
+@st.cache_data(show_spinner="Running the event study…", max_entries=32)
+def cached_event_study(
+    crypto_closes: pd.DataFrame,
+    btc: str,
+    eth: str | None,
+    alts: tuple[str, ...],
+    event_dates: tuple[pd.Timestamp, ...],
+    seed: int,
+    n_boot: int,
+) -> EventStudy:
+    """Forward returns on the session calendar and the event study (cached on its inputs)."""
+    forward = compute_forward_returns(
+        crypto_closes, btc=btc, eth=eth, alts=alts, horizons=DEFAULT_HORIZONS
+    )
+    return run_event_study(forward, list(event_dates), np.random.default_rng(seed), n_boot=n_boot)
+
+
+def _study_row(study: EventStudy, asset: str, horizon: int) -> pd.Series | None:
+    t = study.table
+    hit = t[(t["asset"] == asset) & (t["horizon"] == horizon)]
+    return None if hit.empty else hit.iloc[0]
+
+
+def _row_words(row: pd.Series | None) -> str:
+    if row is None:
+        return "not available (asset missing from the selection)"
+    if row["n_events"] == 0:
+        return f"no event has a full forward window in the data (n = 0; {int(row['n_all'])} sessions in all)"
+    return (
+        f"mean {fmt_pct(row['mean_event'])} after **n = {int(row['n_events'])}** "
+        f"event{'' if row['n_events'] == 1 else 's'} "
+        f"(95% bootstrap interval {fmt_pct(row['ci_low'])} to {fmt_pct(row['ci_high'])}; "
+        f"median {fmt_pct(row['median_event'])}, positive {row['hit_rate_event']:.0%} of the time) vs "
+        f"mean {fmt_pct(row['mean_all'])} over all {int(row['n_all'])} sessions "
+        f"(positive {row['hit_rate_all']:.0%}); permutation p = {row['p_value']:.2f}"
+    )
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}" + ("" if n == 1 else "s")
+
+
+def _current_streak_words(table: StreakTable, leader: str, laggard: str, unit: str) -> str:
+    cur = table.current
+    if cur.length == 0:
+        return (
+            f"{leader} did not beat {laggard} on the last {unit} ({_d(cur.last_session)}), "
+            "so there is no current streak."
+        )
+    s = cur.streak
+    text = (
+        f"**{leader} has beaten {laggard} {_plural(cur.length, unit)} in a row** "
+        f"({_d(s.start)} to {_d(s.end)}: {leader} {fmt_pct(s.leader_return)}, {laggard} {fmt_pct(s.laggard_return)})"
+    )
+    if cur.longest_since is None:
+        return text + f"; the longest in the loaded data (since {_d(table.first_session)})."
+    ls = cur.longest_since
+    return (
+        text + f"; the longest since {_d(ls.end)}, when a run of {_plural(ls.length, unit)} ended "
+        f"({_d(ls.start)} to {_d(ls.end)}; the most recent earlier run at least as long)."
+    )
+
+
+sel = get_selection()
+show_source_banner(sel.prices)
+st.title("History check: streaks, breakouts and what crypto did next")
+st.caption(
+    "Articles say small-cap streaks and breakouts come before crypto and altcoin rallies. "
+    "This page counts those events in the loaded data and puts the number of events next to every figure: "
+    "two or three events prove little."
+)
+
+closes = sel.prices.closes
+leader, laggard = sel.russell, sel.sp
+if leader not in closes.columns or laggard not in closes.columns:
+    st.error(
+        f"Both the Russell proxy ({leader}) and the S&P proxy ({laggard}) need data in the chosen range."
+    )
+    st.stop()
+
+c1, c2, c3, c4 = st.columns(4)
+base = c1.slider(
+    "Breakout base (sessions)",
+    20,
+    1000,
+    250,
+    step=10,
+    key="bo_base",
+    help="A breakout is the first close above every earlier close after at least this many sessions without a new high.",
+)
+top_k = c2.slider(
+    "Streaks to list", 5, 30, 10, key="bo_top", help="Longest first; ties most recent first."
+)
+window = c3.slider(
+    "Spread window (sessions)",
+    5,
+    30,
+    10,
+    key="bo_window",
+    help="Small-cap spread = leader's compounded return minus the laggard's over this many sessions.",
+)
+threshold = c4.slider(
+    "Spread threshold",
+    0.01,
+    0.15,
+    0.05,
+    step=0.005,
+    format="%.3f",
+    key="bo_threshold",
+    help="An event fires the first session the spread rises above this (decimal; 0.05 = 5 points) and "
+    "re-arms only after it falls back to or below it.",
+)
+c5, c6, _ = st.columns([1, 1, 2])
+seed = int(
+    c5.number_input(
+        "Random seed",
+        0,
+        2**31 - 1,
+        0,
+        key="bo_seed",
+        help="Seeds the bootstrap and permutation draws.",
+    )
+)
+n_boot = int(
+    c6.select_slider(
+        "Resamples",
+        [500, 1000, 2000, 5000],
+        2000,
+        key="bo_nboot",
+        help="Bootstrap resamples and random date sets per figure.",
+    )
+)
+
+# ---------------------------------------------------------------- computations
+try:
+    daily = compute_pair_returns(closes[leader], closes[laggard])
+    streaks = find_streaks(daily["leader"], daily["laggard"])
+    breakouts = find_breakouts(closes[leader], base=base)
+    spread_events = find_spread_events(
+        daily["leader"], daily["laggard"], window=window, threshold=threshold
+    )
+except ValueError as exc:
+    st.error(str(exc))
+    st.stop()
+
+coins = sel.crypto_available
+btc, eth = _find_coin(coins, "BTC"), _find_coin(coins, "ETH")
+alts = tuple(c for c in coins if c not in (btc, eth))
+calendar = pd.DatetimeIndex(closes.index[closes[leader].notna().to_numpy()])
+studies: dict[str, EventStudy] = {}
+if btc is not None:
+    crypto_closes = sample_on_calendar(closes[[c for c in (btc, eth, *alts) if c]], calendar)
+    event_sets = {
+        "breakouts": breakouts.events["date"],
+        "spread events": spread_events.events["date"],
+    }
+    try:
+        for name, dates in event_sets.items():
+            studies[name] = cached_event_study(
+                crypto_closes, btc, eth, alts, tuple(pd.DatetimeIndex(dates)), seed, n_boot
+            )
+    except ValueError as exc:
+        st.error(str(exc))
+
+tab_claims, tab_streaks, tab_breakouts, tab_spread, tab_study = st.tabs(
+    ["Claims check", "Streaks", "Breakouts", "Spread events", "Event study"]
+)
+
+# ---------------------------------------------------------------- claims check
+with tab_claims:
+    st.markdown(_current_streak_words(streaks, leader, laggard, "session"))
+    s = streaks.streaks
+    longest = streaks.top(1).iloc[0] if len(s) else None
+
+    with st.container(border=True):
+        st.markdown(
+            f"**Claim 1.** *\u201cThe Russell 2000 beat the S&P 500 for {CLAIM_STREAK} straight sessions, "
+            "the longest run since 1990.\u201d*"
+        )
+        recent = s[s["length"] >= CLAIM_STREAK]
+        if longest is not None:
+            st.markdown(
+                f"Longest streak of {leader} over {laggard} in the loaded data ({_d(streaks.first_session)} to "
+                f"{_d(streaks.last_session)}, {streaks.n_sessions} sessions): **{int(longest['length'])} sessions**, "
+                f"{_d(longest['start'])} to {_d(longest['end'])}."
+            )
+        if recent.empty:
+            st.markdown(f"No streak of {CLAIM_STREAK}+ sessions in the loaded data.")
+        else:
+            last = recent.iloc[-1]
+            since = (
+                f"the longest since the run that ended {_d(last['prev_at_least_end'])} "
+                "(the most recent earlier run at least as long)"
+                if pd.notna(last["prev_at_least_end"])
+                else f"no earlier run in the loaded data was as long (data start {_d(streaks.first_session)})"
+            )
+            st.markdown(
+                f"Most recent streak of {CLAIM_STREAK}+ sessions: **{int(last['length'])} sessions**, "
+                f"{_d(last['start'])} to {_d(last['end'])}; {since}. "
+                f"Streaks of {CLAIM_STREAK}+ sessions in the data: **n = {len(recent)}**."
+            )
+            before = recent[recent["end"] < last["start"]]
+            at_claim = daily.loc[last["start"] :].index[CLAIM_STREAK - 1]
+            st.markdown(
+                f"When it reached {CLAIM_STREAK} sessions ({_d(at_claim)}), the most recent earlier run of "
+                f"{CLAIM_STREAK}+ sessions "
+                + (
+                    f"had ended {_d(before['end'].iloc[-1])} ({int(before['length'].iloc[-1])} sessions)."
+                    if len(before)
+                    else f"was not in the loaded data (it starts {_d(streaks.first_session)})."
+                )
+            )
+            st.caption(
+                "Index data (^RUT vs ^GSPC, from 1987) reach further back than the ETFs (IWM from 2000): "
+                "pick them as proxies in the sidebar and widen the date range to test 'since 1990'."
+            )
+
+    with st.container(border=True):
+        st.markdown(
+            f"**Claim 2.** *\u201cSmall caps {fmt_pct(CLAIM_LEADER_RETURN)} vs large caps "
+            f"{fmt_pct(CLAIM_LAGGARD_RETURN)} over the streak.\u201d*"
+        )
+        if recent.empty:
+            st.markdown("No qualifying streak to measure.")
+        else:
+            first_n = compound_returns(daily, last["start"], n_sessions=CLAIM_STREAK)
+            st.markdown(
+                f"Over the whole {int(last['length'])}-session streak: {leader} **{fmt_pct(last['leader_return'])}**, "
+                f"{laggard} **{fmt_pct(last['laggard_return'])}** (compounded daily simple returns). "
+                f"Over its first {CLAIM_STREAK} sessions (to {_d(first_n.attrs['end'])}): {leader} "
+                f"**{fmt_pct(first_n['leader'])}**, {laggard} **{fmt_pct(first_n['laggard'])}**."
+            )
+            st.caption(
+                "ETF closes may not include dividends; index levels never do. A day or two of difference in "
+                "where the streak is said to start moves these numbers."
+            )
+
+    with st.container(border=True):
+        st.markdown(
+            f"**Claim 3.** *\u201cWhen small caps outperform by more than {threshold:.0%} in a short period, "
+            "altcoin dominance rises.\u201d*"
+        )
+        n_spread = len(spread_events.events)
+        st.markdown(
+            f"Spread events ({leader} ahead of {laggard} by more than {threshold:.1%} over {window} sessions, "
+            f"first crossing): **n = {n_spread}**."
+        )
+        study = studies.get("spread events")
+        if study is None:
+            st.info("Add BTC (and some altcoins) to the crypto tickers to see what followed.")
+        else:
+            for h in (21, 63):
+                st.markdown(
+                    f"- Alt basket vs BTC over the next {HORIZON_NAMES[h]}: "
+                    + _row_words(_study_row(study, BASKET_VS_BTC, h))
+                )
+            st.caption(
+                "Altcoin dominance is the altcoins' share of total crypto market value; without market caps this page "
+                "uses its closest price proxy: an equal-weight basket of the selected altcoins relative to BTC, "
+                "(1 + basket) / (1 + BTC) − 1. Positive = alts beat BTC."
+            )
+
+    with st.container(border=True):
+        st.markdown(
+            "**Claim 4.** *\u201cThe 2016 and 2020 Russell breakouts preceded Bitcoin bull markets.\u201d* "
+            "(One article warns that two samples prove little.)"
+        )
+        ev = breakouts.events
+        st.markdown(
+            f"Breakouts of {leader} (base ≥ {base} sessions, all-time highs counted from "
+            f"{_d(breakouts.closes.index[0])}): **n = {len(ev)}**"
+            + (": " + ", ".join(_d(d) for d in ev["date"]) if len(ev) else "")
+            + "."
+        )
+        named = ev[ev["date"].dt.year.isin([2016, 2020])]
+        if named.empty:
+            st.markdown(
+                "No 2016 or 2020 breakout in the loaded range; widen the date range in the sidebar."
+            )
+        study = studies.get("breakouts")
+        if study is not None:
+            er = study.event_returns
+            for d in named["date"]:
+                parts = []
+                for h in (126, 252):
+                    hit = er[(er["asset"] == btc) & (er["horizon"] == h) & (er["event_date"] == d)]
+                    parts.append(
+                        f"{HORIZON_NAMES[h]}: {fmt_pct(hit['forward_return'].iloc[0], 0)}"
+                        if len(hit)
+                        else f"{HORIZON_NAMES[h]}: no data"
+                    )
+                st.markdown(f"- {_d(d)}: {btc} over the next " + "; ".join(parts))
+            st.markdown(
+                f"- All breakouts, {btc} over the next 12 months: "
+                + _row_words(_study_row(study, btc, 252))
+            )
+            row = _study_row(study, btc, 252)
+            if row is not None and row["n_events"] < SMALL_N:
+                st.warning(
+                    f"Only {int(row['n_events'])} breakout(s) with a full 12-month window. Bitcoin rose over most "
+                    "12-month windows in this sample anyway (see 'positive' above), so a handful of hits cannot "
+                    "separate a signal from luck: the interval is wide and the p-value unstable.",
+                    icon=":material/warning:",
+                )
+
+# ---------------------------------------------------------------- streaks
+with tab_streaks:
+    st.markdown(_current_streak_words(streaks, leader, laggard, "session"))
+    st.caption(
+        f"A session counts when {leader}'s daily simple return is strictly greater than {laggard}'s, on the dates "
+        "where both have a close. A tie or a missing return ends a streak. Returns over a streak are compounded. "
+        f"{streaks.n_wins} of {streaks.n_sessions} sessions were wins, in **n = {len(streaks.streaks)}** streaks."
+    )
+    top = streaks.top(top_k)
+    st.dataframe(
+        top.rename(columns={"prev_at_least_end": "previous run as long ended"})[
+            [
+                "start",
+                "end",
+                "length",
+                "leader_return",
+                "laggard_return",
+                "spread",
+                "previous run as long ended",
+            ]
+        ].style.format(
+            {
+                "leader_return": "{:+.2%}",
+                "laggard_return": "{:+.2%}",
+                "spread": "{:+.2%}",
+                "start": "{:%Y-%m-%d}",
+                "end": "{:%Y-%m-%d}",
+                "previous run as long ended": "{:%Y-%m-%d}",
+            },
+            na_rep="none in data",
+        ),
+        width="stretch",
+        hide_index=True,
+    )
+    st.altair_chart(
+        make_streak_timeline_chart(streaks.streaks, highlight=top_k, min_length=3), width="stretch"
+    )
+    st.caption(
+        f"Every streak of 3+ sessions at its end date, its height the number of sessions; the {top_k} longest in red. "
+        "Hover for dates and returns."
+    )
+    weekly = find_weekly_streaks(closes[leader], closes[laggard])
+    st.markdown("**Weekly:** " + _current_streak_words(weekly, leader, laggard, "week"))
+    wtop = weekly.top(1)
+    if len(wtop):
+        st.caption(
+            f"Longest weekly streak: {int(wtop['length'].iloc[0])} weeks ({_d(wtop['start'].iloc[0])} to "
+            f"{_d(wtop['end'].iloc[0])}), out of n = {len(weekly.streaks)} weekly streaks; weeks end on Friday."
+        )
+
+# ---------------------------------------------------------------- breakouts
+with tab_breakouts:
+    log_scale = st.toggle("Log scale", value=True, key="bo_log")
+    st.altair_chart(
+        make_breakout_chart(closes[leader], breakouts.events, ticker=leader, log_scale=log_scale),
+        width="stretch",
+    )
+    st.markdown(
+        f"**n = {len(breakouts.events)} breakouts** with a base of at least {base} sessions."
+    )
+    st.caption(
+        "Red triangles: the first close above every earlier close after at least the chosen number of sessions "
+        "without a new high. Dashed line: the running all-time high. 'All-time' means within the chosen date "
+        "range, so a breakout near its start may only be a high of the sample."
+    )
+    st.dataframe(
+        breakouts.events.style.format(
+            {
+                "date": "{:%Y-%m-%d}",
+                "prior_high_date": "{:%Y-%m-%d}",
+                "close": "{:,.2f}",
+                "prior_high": "{:,.2f}",
+                "base_drawdown": "{:.1%}",
+            }
+        ),
+        width="stretch",
+        hide_index=True,
+    )
+
+# ---------------------------------------------------------------- spread events
+with tab_spread:
+    st.altair_chart(
+        make_spread_chart(
+            spread_events.spread, spread_events.events, threshold=threshold, window=window
+        ),
+        width="stretch",
+    )
+    st.markdown(
+        f"**n = {len(spread_events.events)} spread events** ({window} sessions, above {threshold:.1%})."
+    )
+    st.caption(
+        f"{leader}'s compounded return over the last {window} sessions minus {laggard}'s. An event (red dot) is the "
+        "first session above the dashed threshold; it does not fire again until the spread has fallen back to or "
+        "below it."
+    )
+
+# ---------------------------------------------------------------- event study
+with tab_study:
+    if not studies:
+        st.info("The event study needs BTC among the crypto tickers in the sidebar.")
+    else:
+        which = st.radio("Events", list(studies), horizontal=True, key="bo_events")
+        horizon = st.select_slider(
+            "Horizon",
+            options=list(DEFAULT_HORIZONS),
+            value=63,
+            key="bo_horizon",
+            format_func=lambda h: f"{h} sessions (~{HORIZON_NAMES[h]})",
+        )
+        study = studies[which]
+        n_used = study.table.loc[study.table["horizon"] == horizon, "n_events"]
+        st.markdown(
+            f"**{study.n_events_input} {which}** in the range; used at this horizon: "
+            + ", ".join(
+                f"{a} n = {int(n)}"
+                for a, n in zip(study.table.loc[n_used.index, "asset"], n_used, strict=True)
+            )
+        )
+        if len(n_used) and n_used.min() < SMALL_N:
+            st.warning(
+                f"At most {int(n_used.max())} and as few as {int(n_used.min())} events per figure: a single market "
+                "episode can make or break these means. Read the intervals and the event-by-event rules, not the "
+                "means alone.",
+                icon=":material/warning:",
+            )
+        frame = build_event_study_frame(study.forward_returns, study.event_returns, horizon)
+        st.altair_chart(make_event_study_chart(frame, horizon=horizon), width="stretch")
+        st.caption(
+            f"Bars: forward returns over {horizon} sessions from every session (the unconditional distribution). "
+            "Red rules: the returns after each event used; dashed rules: the two means. Each panel's title gives n. "
+            f"Altcoins in the basket: {', '.join(alts) or 'none selected'}."
+        )
+        shown = study.table.copy()
+        shown["horizon"] = [f"{h} ({HORIZON_NAMES.get(h, '')})" for h in shown["horizon"]]
+        st.dataframe(
+            shown.style.format(
+                {
+                    c: "{:+.1%}"
+                    for c in (
+                        "mean_event",
+                        "median_event",
+                        "ci_low",
+                        "ci_high",
+                        "mean_all",
+                        "median_all",
+                    )
+                }
+                | {"hit_rate_event": "{:.0%}", "hit_rate_all": "{:.0%}", "p_value": "{:.3f}"},
+                na_rep="–",
+            ),
+            width="stretch",
+            hide_index=True,
+        )
+        st.caption(
+            "n_dated: events with a full forward window; n_events: those kept after de-clustering (an event is "
+            "dropped when it falls within the horizon of the previous kept one, so no market move is counted "
+            f"twice). ci: {study.confidence:.0%} bootstrap interval of the event mean. p_value: share of "
+            f"{study.n_boot} random sets of the same number of dates, spaced the same way, whose mean is at least as "
+            "far from the all-sessions mean. With n below about 5 neither is reliable."
+        )

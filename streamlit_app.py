@@ -8,6 +8,8 @@ st.set_page_config(page_title="Small caps × crypto explorer", page_icon=":mater
 
 PAGES = [
     st.Page("ui/pages/market.py", title="Market", icon=":material/show_chart:", default=True),
+    st.Page("ui/pages/relationships.py", title="Relationships", icon=":material/hub:"),
+    st.Page("ui/pages/breakouts.py", title="Breakouts & streaks", icon=":material/trending_up:"),
 ]
 
 page = st.navigation(PAGES)

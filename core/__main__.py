@@ -10,6 +10,9 @@ from collections.abc import Sequence
 #: Subcommand modules; each defines ``register(subparsers)`` and ``run(args) -> int``.
 COMMAND_MODULES: list[str] = [
     "core.commands.data",
+    "core.commands.streaks",
+    "core.commands.breakouts",
+    "core.commands.estimate",
 ]
 
 

@@ -11,7 +11,7 @@ def _long(frame: pd.DataFrame, value: str) -> pd.DataFrame:
     return out.dropna(subset=[value])
 
 
-def make_performance_chart(rebased: pd.DataFrame, *, log_scale: bool = False) -> alt.Chart:
+def make_performance_chart(rebased: pd.DataFrame, *, log_scale: bool = False) -> alt.LayerChart:
     """Growth of 100 per ticker (wide frame: dates x tickers), with a hover rule and tooltips."""
     data = _long(rebased, "value")
     legend_pick = alt.selection_point(fields=["ticker"], bind="legend")

@@ -1,0 +1,182 @@
+"""``python -m core estimate``: how one asset moves with a market, as JSON."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from core import estimation as est
+from core.commands.common import add_data_arguments, load_from_args, print_json
+from core.data import DataError
+from core.returns import compute_returns
+from core.tickers import DEFAULT_RUSSELL, DEFAULT_SP, is_crypto, normalize_ticker
+
+T = TypeVar("T")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``estimate`` subcommand."""
+    p = subparsers.add_parser(
+        "estimate",
+        help="beta, correlation, up/down and Dimson betas, lead-lag and stability of an asset vs a market",
+        description=(
+            "Log returns on the equity calendar (crypto sampled at the market's sessions, so "
+            "weekend moves fold into Monday). Beta intervals are Newey-West (HAC) with "
+            "floor(4 (n/100)^(2/9)) lags."
+        ),
+    )
+    add_data_arguments(p)
+    p.add_argument("--asset", required=True, help="ticker to explain, e.g. BTC-USD")
+    p.add_argument("--market", default=DEFAULT_RUSSELL,
+                   help=f"market ticker (default {DEFAULT_RUSSELL}; or {DEFAULT_SP}, ^RUT, ...)")
+    p.add_argument("--freq", choices=("D", "W", "M"), default="D",
+                   help="return frequency: D daily, W weekly, M monthly (default D)")
+    p.add_argument("--dimson-lags", type=int, default=1,
+                   help="market lags in the Dimson beta (default 1)")
+    p.add_argument("--max-lag", type=int, default=5, help="largest Granger lag order (default 5)")
+    p.add_argument("--window", type=int, default=90,
+                   help="rolling window in sessions for the latest rolling beta (default 90)")
+    p.add_argument("--factors", action="store_true",
+                   help="also fit loadings on the S&P, the small-cap spread and (for altcoins) BTC")
+    p.add_argument("--sp", default=DEFAULT_SP, help=f"S&P proxy for --factors (default {DEFAULT_SP})")
+    p.add_argument("--btc", default="BTC-USD", help="BTC ticker for --factors (default BTC-USD)")
+    p.set_defaults(func=run)
+
+
+def _optional(name: str, func: Callable[[], T], notes: list[str]) -> T | None:
+    """Run a secondary estimate; on too little data record why and return None."""
+    try:
+        return func()
+    except est.EstimationError as exc:
+        notes.append(f"{name}: {exc}")
+        return None
+
+
+def _table_json(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    return {str(k): row.to_dict() for k, row in table.iterrows()}
+
+
+def _factor_json(
+    args: argparse.Namespace, asset: str, market: str, returns: pd.DataFrame, notes: list[str]
+) -> dict[str, Any] | None:
+    sp, btc = normalize_ticker(args.sp), normalize_ticker(args.btc)
+    russell = market if market != sp else DEFAULT_RUSSELL
+    missing = [t for t in (sp, russell) if t not in returns.columns]
+    if missing:
+        notes.append(f"factor loadings: no data for {', '.join(missing)}")
+        return None
+    use_btc = is_crypto(asset) and asset != btc and btc in returns.columns
+    factors = est.build_factors(returns[sp], returns[russell], returns[btc] if use_btc else None)
+    fit = _optional("factor loadings", lambda: est.estimate_factor_loadings(returns[asset], factors),
+                    notes)
+    if fit is None:
+        return None
+    return {"terms": _table_json(fit.to_frame()), "r2": fit.r2, "n": fit.n,
+            "hac_lags": fit.hac_lags, "small_cap": russell, "sp": sp,
+            "btc": btc if use_btc else None}
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the asset-vs-market estimates as one JSON object (see ``--help``)."""
+    if args.dimson_lags < 0:
+        raise ValueError(f"--dimson-lags must be >= 0, got {args.dimson_lags}")
+    if args.max_lag < 1:
+        raise ValueError(f"--max-lag must be >= 1, got {args.max_lag}")
+    if args.window < est.MIN_OBS:
+        raise ValueError(f"--window must be >= {est.MIN_OBS} sessions, got {args.window}")
+    asset, market = normalize_ticker(args.asset), normalize_ticker(args.market)
+    if asset == market:
+        raise ValueError(f"--asset and --market are both {asset!r}; choose two different tickers")
+    wanted = [asset, market]
+    if args.factors:
+        wanted += [normalize_ticker(args.sp), DEFAULT_RUSSELL, normalize_ticker(args.btc)]
+    prices = load_from_args(args, list(dict.fromkeys(wanted)))
+    for role, ticker in (("asset", asset), ("market", market)):
+        if ticker not in prices.closes.columns:
+            have = ", ".join(prices.closes.columns)
+            raise DataError(f"unknown {role} {ticker!r}: no prices for it from {prices.label} "
+                            f"(available: {have})")
+    equities = [t for t in prices.closes.columns if not is_crypto(t)]
+    calendar = list(dict.fromkeys([market, *equities]))
+    returns = compute_returns(prices.closes, calendar=calendar, freq=args.freq)
+    a, m = returns[asset], returns[market]
+    notes: list[str] = list(prices.warnings)
+
+    beta = est.estimate_beta(a, m)
+    corr = est.estimate_correlation(a, m)
+    updown = _optional("up/down beta", lambda: est.estimate_up_down_beta(a, m), notes)
+    dimson = _optional("Dimson beta",
+                       lambda: est.estimate_dimson_beta(a, m, lags=args.dimson_lags), notes)
+    granger = _optional("Granger tests", lambda: est.granger_tests(a, m, max_lag=args.max_lag),
+                        notes)
+    lead_lag = _optional("lead-lag", lambda: est.cross_correlation(a, m, max_lag=10), notes)
+    by_vol = _optional("volatility terciles", lambda: est.estimate_by_volatility(
+        a, m, window=est.VOL_WINDOW_BY_FREQ[args.freq]), notes)
+    rolling = est.rolling_beta(a, m, args.window)["beta"].dropna()
+    by_year = est.estimate_by_year(a, m, min_obs=est.MIN_YEAR_OBS_BY_FREQ[args.freq])
+
+    weekly = None
+    if args.freq == "D":
+        wk = compute_returns(prices.closes, calendar=calendar, freq="W")
+        weekly = _optional("weekly beta", lambda: est.estimate_beta(wk[asset], wk[market]), notes)
+
+    out: dict[str, Any] = {
+        "asset": asset,
+        "market": market,
+        "freq": args.freq,
+        "source": prices.label,
+        "is_demo": prices.is_demo,
+        "first": beta.start,
+        "last": beta.end,
+        "n": beta.n,
+        "alpha": beta.alpha,
+        "alpha_ci": list(beta.alpha_ci),
+        "beta": beta.beta,
+        "beta_se": beta.beta_se,
+        "beta_ci": list(beta.beta_ci),
+        "beta_p": beta.beta_p,
+        "hac_lags": beta.hac_lags,
+        "r2": beta.r2,
+        "corr": corr.pearson,
+        "corr_ci": list(corr.pearson_ci),
+        "corr_p": corr.pearson_p,
+        "spearman": corr.spearman,
+        "spearman_p": corr.spearman_p,
+        "beta_up": updown.beta_up if updown else None,
+        "beta_up_ci": list(updown.beta_up_ci) if updown else None,
+        "beta_down": updown.beta_down if updown else None,
+        "beta_down_ci": list(updown.beta_down_ci) if updown else None,
+        "n_up": updown.n_up if updown else None,
+        "n_down": updown.n_down if updown else None,
+        "up_capture": updown.up_capture if updown else None,
+        "down_capture": updown.down_capture if updown else None,
+        "dimson_beta": dimson.beta if dimson else None,
+        "dimson_ci": list(dimson.beta_ci) if dimson else None,
+        "dimson_lags": args.dimson_lags,
+        "weekly_beta": weekly.beta if weekly else None,
+        "weekly_beta_ci": list(weekly.beta_ci) if weekly else None,
+        "weekly_n": weekly.n if weekly else None,
+        "rolling_window": args.window,
+        "rolling_beta_last": float(rolling.iloc[-1]) if len(rolling) else None,
+        "rolling_beta_min": float(rolling.min()) if len(rolling) else None,
+        "rolling_beta_max": float(rolling.max()) if len(rolling) else None,
+        "lead_lag": ({str(k): v for k, v in lead_lag["corr"].items()} if lead_lag is not None
+                     else None),
+        "granger_market_to_asset_p": ({str(k): v for k, v in
+                                       granger.table["market_to_asset_p"].items()}
+                                      if granger else None),
+        "granger_asset_to_market_p": ({str(k): v for k, v in
+                                       granger.table["asset_to_market_p"].items()}
+                                      if granger else None),
+        "by_year": {str(y): {"corr": row["corr"], "beta": row["beta"], "n": int(row["n"])}
+                    for y, row in by_year.iterrows()},
+        "by_volatility": _table_json(by_vol) if by_vol is not None else None,
+        "warnings": notes,
+    }
+    if args.factors:
+        out["factor_loadings"] = _factor_json(args, asset, market, returns, notes)
+    print_json(out)
+    return 0

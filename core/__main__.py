@@ -13,6 +13,7 @@ COMMAND_MODULES: list[str] = [
     "core.commands.streaks",
     "core.commands.breakouts",
     "core.commands.estimate",
+    "core.commands.simulate",
 ]
 
 

@@ -1,0 +1,392 @@
+"""Calibrate the factor model of the scenario engine on daily log returns.
+
+The model (per trading day, log returns, decimals)::
+
+    R_t   = mu_R + sigma_R * z_R                        Russell 2000
+    B_t   = a_B + b_B * R_t + u_t,   u_t = sigma_B * z_B   BTC
+    A_i,t = a_i + b_i * R_t + g_i * u_t + sigma_i * z_i    altcoin i
+
+with ``corr(z_i, z_j) = C_ij`` (the altcoins' residuals co-move beyond BTC: a common
+"altcoin" factor) and every other pair of shocks uncorrelated. ``(b_B, a_B)`` come from OLS of BTC on ``[1, R]``; ``u`` is its residual;
+``(a_i, b_i, g_i)`` from OLS of each altcoin on ``[1, R, u]``.
+
+Missing data (tokens list at different dates): the window is every row where the
+Russell and BTC both have a return. Russell and BTC are estimated on all those rows;
+each altcoin is regressed on the rows of the window where it has a return
+(per-asset, available-case). The residual matrix kept for the bootstrap engine
+holds only the complete rows (every asset present), so resampled rows keep the
+joint cross-asset dependence. Tail degrees of freedom are fitted per asset on its
+own standardized residuals, and pooled over BTC and the altcoins.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from core.tickers import is_crypto
+
+#: Trading days per year.
+TRADING_DAYS = 252
+#: Range the fitted Student-t degrees of freedom are clipped to.
+DF_RANGE = (3.0, 50.0)
+# Below 3 the third moment is infinite and simulated means hinge on a handful of paths.
+#: Fewest rows accepted for any regression or the bootstrap residual matrix.
+MIN_OBS = 60
+
+
+class CalibrationError(ValueError):
+    """The returns cannot be calibrated (missing column, too few rows, ...)."""
+
+
+@dataclass(frozen=True, eq=False)
+class MarketModel:
+    """Calibrated factor model (all per-day figures are daily log-return decimals).
+
+    Attributes
+    ----------
+    russell, btc : str
+        Column names of the Russell proxy and BTC.
+    alts : tuple of str
+        Altcoin column names (every other crypto column; may be empty).
+    russell_mu, russell_sigma : float
+        Mean and std dev (ddof=1) of the daily Russell log return.
+    btc_alpha, btc_beta, btc_sigma : float
+        Intercept (daily), beta to the Russell and residual std dev (daily) of BTC.
+    alt_alpha, alt_beta, alt_loading, alt_sigma : pd.Series
+        Per altcoin (index ``alts``): intercept a_i (daily), beta b_i, loading g_i on the
+        BTC residual and residual std dev sigma_i (daily).
+    alt_residual_corr : pd.DataFrame
+        Correlation ``C`` of the altcoin residuals (alts x alts) on the complete rows.
+    tail_df : pd.Series
+        Student-t degrees of freedom per asset (index ``assets``), MLE on the
+        unit-variance standardized residuals, clipped to :data:`DF_RANGE`.
+    crypto_df : float
+        Degrees of freedom fitted on the pooled standardized residuals of BTC and the
+        altcoins (the crypto shocks of the engine share one df).
+    residuals : pd.DataFrame
+        Complete rows (dates x ``assets``): demeaned Russell returns, BTC residual u,
+        altcoin residuals; the bootstrap engine resamples its standardized rows.
+    block_length : float
+        Mean block length (days) for the stationary bootstrap of ``residuals``
+        (see :func:`choose_block_length`).
+    start, end : pd.Timestamp
+        First and last date of the calibration window.
+    n_obs : int
+        Rows in the window (Russell and BTC present).
+    n_obs_per_asset : pd.Series
+        Rows used for each asset's regression.
+    """
+
+    russell: str
+    btc: str
+    alts: tuple[str, ...]
+    russell_mu: float
+    russell_sigma: float
+    btc_alpha: float
+    btc_beta: float
+    btc_sigma: float
+    alt_alpha: pd.Series
+    alt_beta: pd.Series
+    alt_loading: pd.Series
+    alt_sigma: pd.Series
+    alt_residual_corr: pd.DataFrame
+    tail_df: pd.Series
+    crypto_df: float
+    residuals: pd.DataFrame
+    block_length: float
+    start: pd.Timestamp
+    end: pd.Timestamp
+    n_obs: int
+    n_obs_per_asset: pd.Series
+
+    @property
+    def assets(self) -> tuple[str, ...]:
+        """``(russell, btc, *alts)``, the order of every per-asset array."""
+        return (self.russell, self.btc, *self.alts)
+
+    @property
+    def russell_mu_annual(self) -> float:
+        """Annualized Russell log drift, ``252 * mu_R``."""
+        return TRADING_DAYS * self.russell_mu
+
+    @property
+    def russell_vol_annual(self) -> float:
+        """Annualized Russell volatility, ``sqrt(252) * sigma_R``."""
+        return math.sqrt(TRADING_DAYS) * self.russell_sigma
+
+    @property
+    def residual_sigma(self) -> pd.Series:
+        """Shock scale per asset: ``sigma_R, sigma_B, sigma_i`` (daily)."""
+        return pd.Series(
+            [self.russell_sigma, self.btc_sigma, *self.alt_sigma.to_numpy()], index=list(self.assets)
+        )
+
+    @property
+    def standardized_residuals(self) -> pd.DataFrame:
+        """``residuals`` divided by :attr:`residual_sigma` column by column (unit-variance shocks)."""
+        return self.residuals / self.residual_sigma
+
+    def implied_covariance(self) -> pd.DataFrame:
+        """Daily covariance of the assets' log returns implied by the model.
+
+        With loadings ``L`` (rows assets, columns shocks z_R, z_B, z_1..z_n)::
+
+            R = sigma_R z_R
+            B = b_B sigma_R z_R + sigma_B z_B
+            A_i = b_i sigma_R z_R + g_i sigma_B z_B + sigma_i z_i
+
+        with ``corr(z_i, z_j) = C_ij`` for the altcoins; the covariance is ``M @ M.T`` with
+        the altcoin block of ``M`` equal to ``diag(sigma_i) @ cholesky(C)``.
+        """
+        n = len(self.alts)
+        loadings = np.zeros((2 + n, 2 + n))
+        loadings[0, 0] = self.russell_sigma
+        loadings[1, 0] = self.btc_beta * self.russell_sigma
+        loadings[1, 1] = self.btc_sigma
+        loadings[2:, 0] = self.alt_beta.to_numpy() * self.russell_sigma
+        loadings[2:, 1] = self.alt_loading.to_numpy() * self.btc_sigma
+        loadings[2:, 2:] = self.alt_sigma.to_numpy()[:, None] * self.alt_residual_cholesky()
+        cov = loadings @ loadings.T
+        return pd.DataFrame(cov, index=list(self.assets), columns=list(self.assets))
+
+    def alt_residual_cholesky(self) -> np.ndarray:
+        """Lower Cholesky factor of :attr:`alt_residual_corr`, shape (n_alts, n_alts)."""
+        return _cholesky(self.alt_residual_corr.to_numpy(dtype=float))
+
+    def implied_correlation(self) -> pd.DataFrame:
+        """Correlation matrix from :meth:`implied_covariance`."""
+        cov = self.implied_covariance()
+        sd = np.sqrt(np.diag(cov.to_numpy()))
+        return cov / np.outer(sd, sd)
+
+
+def _cholesky(corr: np.ndarray) -> np.ndarray:
+    """Cholesky factor of a correlation matrix; eigenvalues clipped at 1e-10 if it is not positive definite."""
+    if corr.size == 0:
+        return corr.copy()
+    try:
+        return np.linalg.cholesky(corr)
+    except np.linalg.LinAlgError:
+        vals, vecs = np.linalg.eigh(corr)
+        fixed = vecs @ np.diag(np.clip(vals, 1e-10, None)) @ vecs.T
+        d = np.sqrt(np.diag(fixed))
+        return np.linalg.cholesky(fixed / np.outer(d, d))
+
+
+def _ols(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients and residuals of OLS ``y ~ [1, x]`` (x: (T, k))."""
+    design = np.column_stack([np.ones(len(y)), x])
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    return coef, y - design @ coef
+
+
+def _unit_t_nll(df: float, x: np.ndarray) -> float:
+    scale = math.sqrt((df - 2.0) / df)
+    return -float(np.sum(stats.t.logpdf(x, df, scale=scale)))
+
+
+def fit_t_df(standardized: np.ndarray) -> float:
+    """Student-t degrees of freedom of unit-variance data, MLE on ``df`` only.
+
+    The density is the Student-t with location 0 and scale ``sqrt((df - 2) / df)``
+    (so every candidate has unit variance, matching the engine's shocks); ``df`` is
+    found by bounded scalar minimization of the negative log-likelihood and clipped
+    to :data:`DF_RANGE`.
+
+    Parameters
+    ----------
+    standardized : ndarray, shape (T,)
+        Residuals divided by their standard deviation; NaNs are not allowed.
+    """
+    x = np.asarray(standardized, dtype=float)
+    if x.size < MIN_OBS or not np.all(np.isfinite(x)):
+        raise CalibrationError(f"need >= {MIN_OBS} finite standardized residuals, got {x.size}")
+    res = optimize.minimize_scalar(
+        _unit_t_nll, bounds=(2.05, 200.0), args=(x,), method="bounded", options={"xatol": 1e-3}
+    )
+    return float(np.clip(res.x, *DF_RANGE))
+
+
+def choose_block_length(x: np.ndarray) -> float:
+    """Politis-White (2004) optimal mean block length for the stationary bootstrap.
+
+    Uses the Patton-Politis-White (2009) correction (``D_SB = 2 G_hat^2``)::
+
+        b_SB = (2 G^2 / D_SB)^(1/3) n^(1/3),
+        G = sum_{|k|<=M} lambda(k/M) |k| R(k),   D_SB = 2 (sum_{|k|<=M} lambda(k/M) R(k))^2
+
+    with the flat-top lag window ``lambda`` and ``M = 2 m_hat``, ``m_hat`` the first lag
+    after which ``K_N = max(5, log10 n)`` autocorrelations are all below
+    ``2 sqrt(log10(n) / n)``. Result clipped to ``[1, min(3 sqrt(n), n/3)]``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+        One series (no NaN).
+    """
+    x = np.asarray(x, dtype=float)
+    n = x.size
+    if n < 10:
+        raise CalibrationError(f"block length needs >= 10 observations, got {n}")
+    eps = x - x.mean()
+    b_max = math.ceil(min(3.0 * math.sqrt(n), n / 3.0))
+    kn = max(5, int(math.log10(n)))
+    m_max = min(int(math.ceil(math.sqrt(n))) + kn, n - 2)
+    cv = 2.0 * math.sqrt(math.log10(n) / n)
+    denom = float(eps @ eps)
+    if denom == 0.0:
+        return 1.0
+    acv = np.array([float(eps[k:] @ eps[: n - k]) / n for k in range(m_max + 1)])
+    rho = np.abs(acv) / acv[0]
+    opt_m = None
+    for i in range(kn, m_max + 1):
+        if np.all(rho[i - kn + 1 : i + 1] < cv):
+            opt_m = i - kn
+            break
+    m = m_max if opt_m is None else min(2 * max(opt_m, 1), m_max)
+    k = np.arange(1, m + 1)
+    lam = np.where(k / m <= 0.5, 1.0, 2.0 * (1.0 - k / m))
+    g = 2.0 * float(np.sum(lam * k * acv[1 : m + 1]))
+    lr = acv[0] + 2.0 * float(np.sum(lam * acv[1 : m + 1]))
+    d_sb = 2.0 * lr**2
+    if d_sb <= 0.0:
+        return 1.0
+    b = (2.0 * g**2 / d_sb) ** (1.0 / 3.0) * n ** (1.0 / 3.0)
+    return float(np.clip(b, 1.0, b_max))
+
+
+def choose_bootstrap_block_length(residuals: pd.DataFrame) -> float:
+    """Mean block length for resampling whole residual rows.
+
+    The dependence that matters for paths and drawdowns is volatility clustering, so
+    :func:`choose_block_length` is applied to each column's squared standardized
+    residuals and the largest value is used (the longest memory sets the block).
+    """
+    z = residuals.to_numpy(dtype=float)
+    z = z / z.std(axis=0, ddof=1)
+    return max(choose_block_length(z[:, j] ** 2) for j in range(z.shape[1]))
+
+
+def _residual_corr(resid: pd.DataFrame, scales: dict[str, float]) -> pd.DataFrame:
+    """Correlation of the altcoin residuals (uncentered: they are OLS residuals with mean ~0)."""
+    if resid.shape[1] == 0:
+        return pd.DataFrame(np.zeros((0, 0)))
+    z = resid.to_numpy() / np.array([scales[c] for c in resid.columns])
+    cov = z.T @ z / len(z)
+    d = np.sqrt(np.diag(cov))
+    return pd.DataFrame(cov / np.outer(d, d), index=resid.columns, columns=resid.columns)
+
+
+def calibrate(
+    returns: pd.DataFrame,
+    *,
+    russell: str,
+    btc: str,
+    alts: Sequence[str] | None = None,
+) -> MarketModel:
+    """Fit :class:`MarketModel` to aligned daily log returns.
+
+    Parameters
+    ----------
+    returns : pd.DataFrame
+        Dates x tickers, daily log returns (decimals); NaN where a ticker has no data.
+    russell, btc : str
+        Columns of the Russell proxy and of BTC.
+    alts : sequence of str, optional
+        Altcoin columns; default every other crypto column (:func:`core.tickers.is_crypto`),
+        so an S&P column in the same frame is ignored.
+
+    Raises
+    ------
+    CalibrationError
+        A column is missing, or the window / an asset / the complete rows have fewer
+        than :data:`MIN_OBS` rows.
+    """
+    for col in (russell, btc):
+        if col not in returns.columns:
+            raise CalibrationError(f"column {col!r} not in returns (columns: {list(returns.columns)})")
+    if russell == btc:
+        raise CalibrationError(f"russell and btc must differ, both are {russell!r}")
+    if alts is None:
+        alts = [c for c in returns.columns if c not in (russell, btc) and is_crypto(str(c))]
+    alts = tuple(alts)
+    for col in alts:
+        if col not in returns.columns:
+            raise CalibrationError(f"altcoin column {col!r} not in returns")
+        if col in (russell, btc):
+            raise CalibrationError(f"altcoin column {col!r} is also the russell or btc column")
+    if len(set(alts)) != len(alts):
+        raise CalibrationError(f"duplicate altcoin columns in {list(alts)}")
+    frame = returns[[russell, btc, *alts]].astype(float)
+    if not np.all(np.isfinite(frame.to_numpy()[~np.isnan(frame.to_numpy())])):
+        raise CalibrationError("returns contain infinite values")
+
+    window = frame[frame[russell].notna() & frame[btc].notna()]
+    if len(window) < MIN_OBS:
+        raise CalibrationError(
+            f"only {len(window)} rows with both {russell!r} and {btc!r}; need >= {MIN_OBS}"
+        )
+    r = window[russell].to_numpy()
+    b = window[btc].to_numpy()
+    mu_r = float(r.mean())
+    sigma_r = float(r.std(ddof=1))
+    (a_b, beta_b), u = _ols(b, r[:, None])
+    sigma_b = float(u.std(ddof=2))
+    u_series = pd.Series(u, index=window.index)
+
+    alpha, beta, loading, sigma, counts = {}, {}, {}, {}, {}
+    alt_resid: dict[str, pd.Series] = {}
+    for col in alts:
+        have = window[col].notna().to_numpy()
+        counts[col] = int(have.sum())
+        if counts[col] < MIN_OBS:
+            raise CalibrationError(
+                f"altcoin {col!r} has {counts[col]} returns in the window; need >= {MIN_OBS}"
+            )
+        y = window[col].to_numpy()[have]
+        x = np.column_stack([r[have], u[have]])
+        (a, bi, gi), e = _ols(y, x)
+        alpha[col], beta[col], loading[col] = float(a), float(bi), float(gi)
+        sigma[col] = float(e.std(ddof=3))
+        alt_resid[col] = pd.Series(e, index=window.index[have])
+
+    resid = pd.DataFrame({russell: r - mu_r, btc: u_series, **alt_resid}, index=window.index)
+    complete = resid.dropna()
+    if len(complete) < MIN_OBS:
+        raise CalibrationError(
+            f"only {len(complete)} rows where every asset has a return; need >= {MIN_OBS}"
+        )
+    scales = {russell: sigma_r, btc: sigma_b, **sigma}
+    standardized = {c: resid[c].dropna().to_numpy() / scales[c] for c in resid.columns}
+    tail_df = pd.Series({c: fit_t_df(z) for c, z in standardized.items()})
+    crypto_df = fit_t_df(np.concatenate([standardized[c] for c in (btc, *alts)]))
+    alt_index = pd.Index(alts)
+    return MarketModel(
+        russell=russell,
+        btc=btc,
+        alts=alts,
+        russell_mu=mu_r,
+        russell_sigma=sigma_r,
+        btc_alpha=float(a_b),
+        btc_beta=float(beta_b),
+        btc_sigma=sigma_b,
+        alt_alpha=pd.Series(alpha, index=alt_index, dtype=float),
+        alt_beta=pd.Series(beta, index=alt_index, dtype=float),
+        alt_loading=pd.Series(loading, index=alt_index, dtype=float),
+        alt_sigma=pd.Series(sigma, index=alt_index, dtype=float),
+        alt_residual_corr=_residual_corr(complete[list(alts)], scales),
+        tail_df=tail_df,
+        crypto_df=crypto_df,
+        residuals=complete,
+        block_length=choose_bootstrap_block_length(complete),
+        start=pd.Timestamp(window.index[0]),
+        end=pd.Timestamp(window.index[-1]),
+        n_obs=len(window),
+        n_obs_per_asset=pd.Series({russell: len(window), btc: len(window), **counts}),
+    )

@@ -1,0 +1,146 @@
+"""``python -m core simulate``: calibrate on the loaded data, run a scenario, print outcome metrics."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from core.calibration import calibrate
+from core.commands.common import add_data_arguments, load_from_args, parse_tickers, print_json
+from core.data import DataError, list_csv_tickers
+from core.metrics import summarize
+from core.montecarlo import ENGINES, simulate
+from core.returns import compute_returns
+from core.scenario import SCENARIO_DIR, list_scenarios, resolve_scenario
+from core.tickers import DEFAULT_CRYPTO, DEFAULT_RUSSELL, normalize_ticker
+
+DEFAULT_PATHS = 20_000
+DEFAULT_SEED = 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``simulate`` subcommand."""
+    names = ", ".join(list_scenarios(SCENARIO_DIR)) if SCENARIO_DIR.is_dir() else ""
+    p = subparsers.add_parser(
+        "simulate",
+        help="Monte Carlo outcomes of a scenario (quantiles, target probabilities, VaR/ES) as JSON",
+        description=(
+            "Calibrates the factor model on daily log returns (crypto sampled on the Russell "
+            "proxy's sessions), simulates the scenario and prints simple returns over the "
+            "horizon as decimals, every probability with its Monte Carlo standard error."
+        ),
+    )
+    add_data_arguments(p)
+    p.add_argument("--scenario", required=True,
+                   help=f"scenario name in scenarios/ ({names}) or a path to a .toml file")
+    p.add_argument("--paths", type=int, default=DEFAULT_PATHS, help=f"paths (default {DEFAULT_PATHS})")
+    p.add_argument("--horizon", type=int, default=None,
+                   help="trading days (default: the scenario's horizon_days)")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    p.add_argument("--engine", choices=ENGINES, default="parametric",
+                   help="parametric Student-t shocks or stationary block bootstrap of residuals")
+    p.add_argument("--russell", default=DEFAULT_RUSSELL,
+                   help=f"Russell 2000 proxy (default {DEFAULT_RUSSELL}; or ^RUT)")
+    p.add_argument("--tickers", default=None,
+                   help="comma-separated crypto tickers incl. BTC (default: the app's crypto list; "
+                        "in a CSV folder, the files that match it, e.g. SOL-USDT for SOL-USD)")
+    p.add_argument("--btc", default=None,
+                   help="BTC ticker among the crypto tickers (default: the one named BTC-...)")
+    p.set_defaults(func=run)
+
+
+def default_crypto(args: argparse.Namespace) -> list[str]:
+    """The default crypto list; in a CSV folder each entry maps to a file with the same coin.
+
+    ``SOL-USD`` is taken as is when ``SOL-USD.csv`` exists, else the first ``SOL-<quote>`` file
+    (``SOL-USDT``); coins with no file are left out.
+    """
+    if args.source != "csv":
+        return list(DEFAULT_CRYPTO)
+    if not args.data_dir:
+        raise DataError("--source csv needs --data-dir (or $SCX_DATA_DIR)")
+    available = list_csv_tickers(args.data_dir)
+    chosen = []
+    for ticker in DEFAULT_CRYPTO:
+        if ticker in available:
+            chosen.append(ticker)
+            continue
+        coin = ticker.split("-")[0] + "-"
+        same_coin = [t for t in available if t.startswith(coin)]
+        if same_coin:
+            chosen.append(same_coin[0])
+    return chosen
+
+
+def pick_btc(crypto: Sequence[str], explicit: str | None) -> str:
+    """BTC's ticker: ``explicit`` if given (must be in ``crypto``), else the first ``BTC-...``."""
+    if explicit:
+        btc = normalize_ticker(explicit)
+        if btc not in crypto:
+            raise DataError(f"--btc {btc} is not among the crypto tickers {', '.join(crypto)}")
+        return btc
+    for t in crypto:
+        if t.startswith("BTC-"):
+            return t
+    raise DataError(f"no BTC ticker among {', '.join(crypto) or 'the crypto tickers'}; pass --btc")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print ``{scenario, paths, horizon, seed, engine, assets: {T: M}, basket: M, prob_basket_beats_btc, ...}``."""
+    scenario = resolve_scenario(args.scenario, SCENARIO_DIR)
+    horizon = scenario.horizon_days if args.horizon is None else args.horizon
+    russell = normalize_ticker(args.russell)
+    crypto = [normalize_ticker(t) for t in parse_tickers(args.tickers, default_crypto(args))]
+    btc = pick_btc(crypto, args.btc)
+    prices = load_from_args(args, [russell, *crypto])
+    present = set(prices.closes.columns) - set(prices.missing)
+    for needed in (russell, btc):
+        if needed not in present:
+            raise DataError(f"no prices for {needed} ({prices.label}); cannot calibrate without it")
+    notes: list[str] = []
+    alts = [t for t in crypto if t != btc and t in present]
+    dropped = [t for t in crypto if t != btc and t not in present]
+    if dropped:
+        notes.append(f"no prices for {', '.join(dropped)}: left out")
+    if not alts:
+        raise DataError("no altcoin has prices; the basket needs at least one")
+
+    returns = compute_returns(prices.closes[[russell, btc, *alts]], calendar=[russell])
+    model = calibrate(returns, russell=russell, btc=btc, alts=alts)
+    result = simulate(model, scenario, n_paths=args.paths, horizon=horizon,
+                      rng=np.random.default_rng(args.seed), engine=args.engine)
+    metrics = summarize(result)
+    out: dict[str, Any] = {
+        "scenario": scenario.name,
+        "paths": result.n_paths,
+        "horizon": result.horizon,
+        "seed": args.seed,
+        "engine": result.engine,
+        "assets": {name: m.to_dict() for name, m in metrics.assets.items()},
+        "basket": metrics.basket.to_dict(),
+        "basket_assets": list(result.basket_assets),
+        "prob_basket_beats_btc": metrics.basket_beats_btc.p,
+        "prob_basket_beats_btc_se": metrics.basket_beats_btc.se,
+        "regime_occupancy": metrics.regime_occupancy.to_dict(),
+        "calibration": {
+            "russell": model.russell,
+            "btc": model.btc,
+            "start": model.start,
+            "end": model.end,
+            "n_obs": model.n_obs,
+            "n_complete_rows": len(model.residuals),
+            "russell_vol_annual": model.russell_vol_annual,
+            "btc_beta": model.btc_beta,
+            "alt_beta": model.alt_beta.to_dict(),
+            "crypto_df": model.crypto_df,
+            "block_length": model.block_length,
+        },
+        "data": prices.label,
+        "warnings": list(prices.warnings),
+        "notes": notes,
+    }
+    print_json(out)
+    return 0

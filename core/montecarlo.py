@@ -1,0 +1,591 @@
+"""Monte Carlo engine: simulate a scenario on top of a calibrated :class:`MarketModel`.
+
+Per trading day ``t`` and path, with regime ``s`` from a Markov chain (day 1 is in the
+scenario's initial regime, the chain moves after each day)::
+
+    R_t   = mu_R(t) + shift(s) + sigma_R(s) z_R
+    u_t   = sigma_B(s) z_B
+    B_t   = a_B(s) + d_t b_B(s) R_t + u_t
+    A_i,t = a_i(s) + o_i + d_t b_i(s) R_t + g_i(s) u_t + sigma_i(s) z_i + J_i,t
+
+with ``d_t = downside_beta_scale(s)`` if ``R_t < 0`` else 1, ``o_i ~ N(0, (sel/252)^2)``
+drawn once per path and token (selectivity), and ``J`` compound-Poisson jumps with
+per-regime intensity and normal log sizes. All quantities are daily log returns.
+
+Shocks ``z``:
+
+* ``engine="parametric"``: unit-variance Student-t with the regime's ``df``, built as
+  ``z = n * sqrt((df - 2) / (2 G))`` with ``n ~ N(0, 1)`` and ``G ~ Gamma(df/2)``. One
+  ``G`` per path and day is shared by every asset (a multivariate t): a turbulent day
+  hits all assets at once, which gives the joint crashes seen in the data, while the
+  shocks stay uncorrelated with unit variance so the model's correlations hold.
+  ``df = inf`` gives normal shocks. The altcoin shocks are correlated with the
+  calibrated residual correlation ``C`` (``z_alt = cholesky(C) @ n_alt`` before the
+  common t scale), so tokens share an "altcoin" factor beyond BTC.
+* ``engine="bootstrap"``: whole rows of the model's standardized residuals resampled
+  in stationary blocks (Politis-Romano 1994) with mean length ``model.block_length``:
+  real tails, real cross-asset dependence of the residuals, volatility clustering.
+
+Memory does not grow with the horizon: the engine walks the days in chunks and keeps
+only running log levels, running maxima, maximum drawdowns, regime counts and the
+fan-band quantiles at :data:`MAX_REPORT_STEPS` or fewer evenly spaced days. Shocks and
+the running state are float32 (errors ~1e-7 relative, far below Monte Carlo noise);
+results are returned as float64.
+
+The altcoin basket is buy-and-hold: weights (equal by default) are set on day 0 and
+drift with prices, ``basket_t = sum_i w_i exp(L_i,t)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from core.calibration import TRADING_DAYS, MarketModel
+from core.scenario import Scenario
+
+Engine = Literal["parametric", "bootstrap"]
+ENGINES: tuple[str, ...] = ("parametric", "bootstrap")
+#: Quantile levels of the fan bands.
+FAN_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: Most days (besides day 0) at which fan bands are recorded.
+MAX_REPORT_STEPS = 64
+#: Name of the basket column in frames.
+BASKET = "basket"
+#: Target number of float32 shocks generated per chunk (bounds memory, amortizes calls).
+_CHUNK_ELEMENTS = 1 << 21
+#: Paths processed together inside a day (sized so a block's arrays stay in cache).
+_BLOCK_PATHS = 8192
+_F = np.float32
+
+
+class SimulationError(ValueError):
+    """Invalid simulation request (bad engine, path count, horizon, weights, ...)."""
+
+
+@dataclass(frozen=True, eq=False)
+class SimulationResult:
+    """Outcome of :func:`simulate`; every return is a simple return (decimal) over the horizon.
+
+    Attributes
+    ----------
+    assets : tuple of str
+        ``(russell, btc, *alts)``, the column order of the per-asset arrays.
+    basket_assets : tuple of str
+        Altcoins in the basket.
+    basket_weights : ndarray, shape (n_basket,)
+        Initial basket weights (sum to 1), buy-and-hold.
+    terminal_returns : ndarray, shape (n_paths, n_assets)
+        ``exp(L_T) - 1`` per path and asset.
+    max_drawdowns : ndarray, shape (n_paths, n_assets)
+        Largest peak-to-trough fall of each path (0..1, the start counts as a peak).
+    basket_terminal_return, basket_max_drawdown : ndarray, shape (n_paths,)
+        The same for the basket.
+    fan_steps : ndarray, shape (n_report,)
+        Days at which the bands are recorded, starting at 0 and ending at ``horizon``.
+    fan_bands : ndarray, shape (n_report, n_assets + 1, 5)
+        Quantiles :data:`FAN_QUANTILES` of the cumulative simple return at each report
+        day; the last column block (index ``n_assets``) is the basket.
+    regime_names : tuple of str
+        Regimes in chain order.
+    regime_occupancy : ndarray, shape (n_regimes,)
+        Fraction of all path-days spent in each regime (sums to 1).
+    scenario : str
+        Scenario name.
+    engine : str
+        ``"parametric"`` or ``"bootstrap"``.
+    n_paths, horizon : int
+        Paths and trading days simulated.
+    seed : int or None
+        Entropy of the generator's SeedSequence (the integer given to
+        ``numpy.random.default_rng``), ``None`` when it is not a plain integer.
+    block_length : float or None
+        Mean bootstrap block length (bootstrap engine only).
+    """
+
+    assets: tuple[str, ...]
+    basket_assets: tuple[str, ...]
+    basket_weights: np.ndarray
+    terminal_returns: np.ndarray
+    max_drawdowns: np.ndarray
+    basket_terminal_return: np.ndarray
+    basket_max_drawdown: np.ndarray
+    fan_steps: np.ndarray
+    fan_bands: np.ndarray
+    regime_names: tuple[str, ...]
+    regime_occupancy: np.ndarray
+    scenario: str
+    engine: str
+    n_paths: int
+    horizon: int
+    seed: int | None
+    block_length: float | None
+
+    @property
+    def btc(self) -> str:
+        """Name of the BTC column."""
+        return self.assets[1]
+
+    def terminal_frame(self) -> pd.DataFrame:
+        """Terminal simple returns, paths x (assets + ``"basket"``)."""
+        df = pd.DataFrame(self.terminal_returns, columns=list(self.assets))
+        df[BASKET] = self.basket_terminal_return
+        return df
+
+    def drawdown_frame(self) -> pd.DataFrame:
+        """Maximum drawdowns (0..1), paths x (assets + ``"basket"``)."""
+        df = pd.DataFrame(self.max_drawdowns, columns=list(self.assets))
+        df[BASKET] = self.basket_max_drawdown
+        return df
+
+    def fan_frame(self) -> pd.DataFrame:
+        """Fan bands in long form: columns ``day, asset, p05, p25, p50, p75, p95``."""
+        names = [*self.assets, BASKET]
+        n_rep, n_cols, _ = self.fan_bands.shape
+        qcols = [f"p{round(q * 100):02d}" for q in FAN_QUANTILES]
+        flat = self.fan_bands.reshape(n_rep * n_cols, len(FAN_QUANTILES))
+        df = pd.DataFrame(flat, columns=qcols)
+        df.insert(0, "asset", np.tile(names, n_rep))
+        df.insert(0, "day", np.repeat(self.fan_steps, n_cols))
+        return df
+
+    def occupancy_series(self) -> pd.Series:
+        """Regime occupancy as a Series indexed by regime name."""
+        return pd.Series(self.regime_occupancy, index=list(self.regime_names), name="occupancy")
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """Per-regime parameters, float32, asset-major: ``coef`` has shape (4 * n_assets, K)."""
+
+    coef: np.ndarray  # rows: alpha | own-shock scale | beta to R | loading on z_B (x sigma_B)
+    down: np.ndarray  # (K,) downside beta factor
+    jump_rate: np.ndarray  # (K,) expected jumps per day per token
+    jump_mean: np.ndarray  # (K,)
+    jump_vol: np.ndarray  # (K,)
+    df: np.ndarray  # (K,) crypto shock df, float64, inf = normal
+    russell_df: np.ndarray  # (K,) Russell shock df
+    mu_path: np.ndarray  # (horizon,) Russell base drift per day
+
+
+def _regime_tables(model: MarketModel, scenario: Scenario, horizon: int) -> _Tables:
+    k = len(scenario.regimes)
+    n_alt = len(model.alts)
+    a = 2 + n_alt
+    base = np.zeros((a, k))  # Russell row: regime drift shift
+    diag = np.zeros((a, k))  # Russell: sigma_R, BTC: 0 (its shock enters via u), alts: sigma_i
+    beta = np.zeros((a, k))  # Russell row 0
+    gs = np.zeros((a, k))  # BTC: sigma_B, alts: g_i sigma_B
+    rp = scenario.russell
+    sigma_r = model.russell_sigma if rp.annual_vol is None else rp.annual_vol / math.sqrt(TRADING_DAYS)
+    for i, r in enumerate(scenario.regimes):
+        sigma_b = model.btc_sigma * r.btc_vol_scale
+        base[0, i] = r.russell_drift_shift / TRADING_DAYS
+        base[1, i] = model.btc_alpha if r.btc_alpha is None else r.btc_alpha / TRADING_DAYS
+        base[2:, i] = (
+            model.alt_alpha.to_numpy() if r.alt_alpha is None else r.alt_alpha / TRADING_DAYS
+        )
+        diag[0, i] = sigma_r * r.russell_vol_scale
+        diag[2:, i] = model.alt_sigma.to_numpy() * r.alt_vol_scale
+        beta[1, i] = (model.btc_beta if r.btc_beta is None else r.btc_beta) * r.btc_beta_scale
+        beta[2:, i] = (
+            model.alt_beta.to_numpy() if r.alt_beta is None else r.alt_beta
+        ) * r.alt_beta_scale
+        gs[1, i] = sigma_b
+        gs[2:, i] = model.alt_loading.to_numpy() * r.alt_loading_scale * sigma_b
+    regs = scenario.regimes
+    russell_df = float(model.tail_df[model.russell])
+    return _Tables(
+        coef=np.vstack([base, diag, beta, gs]).astype(_F),
+        down=np.array([r.downside_beta_scale for r in regs], dtype=_F),
+        jump_rate=np.array([r.jump_intensity / TRADING_DAYS for r in regs]),
+        jump_mean=np.array([r.jump_mean for r in regs]),
+        jump_vol=np.array([r.jump_vol for r in regs]),
+        df=np.array([model.crypto_df if r.df is None else r.df for r in regs], dtype=float),
+        russell_df=np.array(
+            [russell_df if r.russell_df is None else r.russell_df for r in regs], dtype=float
+        ),
+        mu_path=russell_drift_path(model, scenario, horizon),
+    )
+
+
+def russell_drift_path(model: MarketModel, scenario: Scenario, horizon: int) -> np.ndarray:
+    """Base Russell log drift per day (before regime shifts), shape (horizon,).
+
+    ``calibrated``: ``mu_R`` every day. ``target``: ``log(1 + target) / horizon_days``
+    every day. ``phases``: ``log(1 + total_return) / days`` within each phase, then
+    ``mu_R`` after the last phase.
+    """
+    rp = scenario.russell
+    mu = np.full(horizon, model.russell_mu, dtype=float)
+    if rp.mode == "target":
+        mu[:] = math.log1p(rp.target_return) / scenario.horizon_days
+    elif rp.mode == "phases":
+        start = 0
+        for phase in rp.phases:
+            stop = min(start + phase.days, horizon)
+            mu[start:stop] = math.log1p(phase.total_return) / phase.days
+            start = stop
+            if start >= horizon:
+                break
+    return mu
+
+
+def report_steps(horizon: int, max_steps: int = MAX_REPORT_STEPS) -> np.ndarray:
+    """Days at which fan bands are recorded: 0 plus at most ``max_steps`` evenly spaced days ending at ``horizon``."""
+    days = np.unique(np.round(np.linspace(0, horizon, min(max_steps, horizon) + 1)).astype(int))
+    return days
+
+
+def _quantiles(x: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
+    """Linear-interpolation quantiles of each row of ``x`` (float32 SIMD sort), shape (m, len(qs))."""
+    n = x.shape[1]
+    pos = np.asarray(qs) * (n - 1)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, n - 1)
+    srt = np.sort(x, axis=1)
+    frac = pos - lo
+    return srt[:, lo].astype(float) * (1.0 - frac) + srt[:, hi].astype(float) * frac
+
+
+def _cumulative_rows(transition: np.ndarray) -> np.ndarray:
+    """Row-wise cumulative transition probabilities, last column forced to exactly 1."""
+    cum = np.cumsum(transition, axis=1)
+    cum[:, -1] = 1.0  # guard against rows summing to 1 - 1e-12
+    return cum
+
+
+def simulate(
+    model: MarketModel,
+    scenario: Scenario,
+    *,
+    n_paths: int,
+    horizon: int | None = None,
+    rng: np.random.Generator,
+    engine: Engine = "parametric",
+    basket_weights: Mapping[str, float] | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> SimulationResult:
+    """Simulate ``n_paths`` paths of ``horizon`` trading days.
+
+    Parameters
+    ----------
+    model : MarketModel
+        Calibrated model (assets ``(russell, btc, *alts)``).
+    scenario : Scenario
+        Regimes, transition matrix, Russell path, selectivity.
+    n_paths : int
+        Number of paths (>= 2).
+    horizon : int, optional
+        Trading days; default ``scenario.horizon_days``.
+    rng : numpy.random.Generator
+        The only source of randomness: same generator state -> same result.
+    engine : {"parametric", "bootstrap"}
+        Student-t shocks, or stationary block bootstrap of the model's residual rows.
+    basket_weights : mapping, optional
+        Altcoin -> initial weight (normalized to sum 1); default equal weights over
+        ``model.alts``. Buy-and-hold.
+    progress : callable, optional
+        Called with the fraction of days done (0..1] after each chunk of days, for a
+        progress bar; it does not affect the result.
+
+    Returns
+    -------
+    SimulationResult
+    """
+    if engine not in ENGINES:
+        raise SimulationError(f"engine {engine!r} is not one of {', '.join(ENGINES)}")
+    if isinstance(n_paths, bool) or not isinstance(n_paths, int | np.integer) or n_paths < 2:
+        raise SimulationError(f"n_paths must be an integer >= 2, got {n_paths!r}")
+    horizon = scenario.horizon_days if horizon is None else horizon
+    if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 1:
+        raise SimulationError(f"horizon must be an integer >= 1 trading day, got {horizon!r}")
+    n_paths, horizon = int(n_paths), int(horizon)
+    if not model.alts:
+        raise SimulationError("the model has no altcoins; the basket needs at least one")
+    weights = _basket_weights(model, basket_weights)
+    tables = _regime_tables(model, scenario, horizon)
+    n_alt = len(model.alts)
+    n_assets = 2 + n_alt
+    k_reg = len(scenario.regimes)
+    cum_trans = _cumulative_rows(np.asarray(scenario.transition, dtype=float))
+    multi = k_reg > 1
+
+    if engine == "bootstrap":
+        hist_t = np.ascontiguousarray(model.standardized_residuals.to_numpy(dtype=_F).T)
+        n_hist = hist_t.shape[1]
+        restart_p = 1.0 / model.block_length
+        block_length: float | None = model.block_length
+    else:
+        block_length = None
+
+    # selectivity: one drift offset per path and token, drawn first
+    offsets = None
+    if scenario.selectivity > 0:
+        offsets = (rng.standard_normal((n_alt, n_paths), dtype=_F)
+                   * _F(scenario.selectivity / TRADING_DAYS))
+
+    state = np.full(n_paths, scenario.regime_names.index(scenario.initial_regime), dtype=np.intp)
+    occupancy = np.zeros(k_reg, dtype=np.int64)
+    # Asset-major state (n_assets, n_paths): long contiguous rows keep numpy's loops fast.
+    paths = _RunningPaths.start(n_assets, n_paths)
+    block = min(n_paths, _BLOCK_PATHS)
+    x = np.empty((n_assets, block), dtype=_F)  # today's log returns (one path block)
+    buf = np.empty_like(x)
+    alt_exp = np.empty((n_alt, block), dtype=_F)
+    w32 = weights.astype(_F)
+    # Per-path coefficients of the current regime, rows alpha | scale | beta | loading.
+    # Regimes switch rarely, so only the columns of paths that switched are refreshed.
+    if multi:
+        coef = np.take(tables.coef, state, axis=1)
+        down = np.take(tables.down, state)
+        prev = state.copy()
+    else:
+        coef = tables.coef[:, :1]
+        down = tables.down[0]
+
+    rep_days = report_steps(horizon)
+    bands = np.zeros((len(rep_days), n_assets + 1, len(FAN_QUANTILES)))
+    next_rep = 1  # bands[0] is day 0 (all zero)
+
+    chunk = max(1, min(horizon, _CHUNK_ELEMENTS // (n_paths * n_assets)))
+    if engine == "parametric":
+        shock_buf = np.empty((chunk, n_assets, n_paths), dtype=_F)
+        chol = model.alt_residual_cholesky()
+        alt_chol = None if np.allclose(chol, np.eye(n_alt)) else chol.astype(_F)
+    has_jumps = bool(np.any(tables.jump_rate > 0))
+    has_down = bool(np.any(tables.down != 1.0))
+    if engine == "bootstrap":
+        pos = rng.integers(0, n_hist, n_paths)
+
+    day = 0
+    while day < horizon:
+        steps = min(chunk, horizon - day)
+        regimes, state = _chunk_regimes(rng, state, steps, cum_trans)
+        occupancy += np.bincount(regimes.ravel(), minlength=k_reg)
+
+        if engine == "parametric":
+            shocks = rng.standard_normal(dtype=_F, out=shock_buf[:steps])
+            if alt_chol is not None:  # correlated altcoin residual shocks
+                shocks[:, 2:, :] = np.matmul(alt_chol, shocks[:, 2:, :])
+            shocks[:, 0, :] *= _mixing(rng, regimes, tables.russell_df)
+            shocks[:, 1:, :] *= _mixing(rng, regimes, tables.df)[:, None, :]
+        else:
+            restart = rng.random((steps, n_paths)) < restart_p
+            fresh = rng.integers(0, n_hist, (steps, n_paths))
+
+        jumps = _jumps(rng, regimes, tables, n_alt) if has_jumps else None
+
+        for j in range(steps):
+            if multi:
+                s = regimes[j]
+                changed = np.flatnonzero(s != prev)
+                if changed.size:
+                    coef[:, changed] = tables.coef[:, s[changed]]
+                    down[changed] = tables.down[s[changed]]
+                prev = s
+            if engine == "parametric":
+                z = shocks[j]
+            else:
+                if day + j > 0:
+                    pos = np.where(restart[j], fresh[j], pos + 1)
+                    pos[pos >= n_hist] = 0  # circular: the row after the last is the first
+                z = np.take(hist_t, pos, axis=1)
+            mu = _F(tables.mu_path[day + j])
+            # Path blocks keep each block's temporaries in cache (the full arrays are not).
+            for b0 in range(0, n_paths, _BLOCK_PATHS):
+                sl = slice(b0, min(b0 + _BLOCK_PATHS, n_paths))
+                width = sl.stop - sl.start
+                xb, tb = x[:, :width], buf[:, :width]
+                _daily_returns(
+                    xb, tb, z[:, sl], coef[:, sl] if multi else coef, down[sl] if multi else down,
+                    mu, has_down,
+                    None if offsets is None else offsets[:, sl],
+                    None if jumps is None else jumps[j][:, sl],
+                )
+                paths.add(sl, xb, tb, alt_exp[:, :width], w32)
+            if next_rep < len(rep_days) and day + j + 1 == rep_days[next_rep]:
+                both = np.concatenate([paths.level, paths.b_level[None, :]], axis=0)
+                bands[next_rep] = np.expm1(_quantiles(both, FAN_QUANTILES))
+                next_rep += 1
+        day += steps
+        if progress is not None:
+            progress(day / horizon)
+
+    seed = _seed_of(rng)
+    return SimulationResult(
+        assets=model.assets,
+        basket_assets=model.alts,
+        basket_weights=weights,
+        terminal_returns=np.expm1(paths.level.T.astype(float)),
+        max_drawdowns=-np.expm1(paths.worst.T.astype(float)),
+        basket_terminal_return=np.expm1(paths.b_level.astype(float)),
+        basket_max_drawdown=-np.expm1(paths.b_worst.astype(float)),
+        fan_steps=rep_days,
+        fan_bands=bands,
+        regime_names=scenario.regime_names,
+        regime_occupancy=occupancy / occupancy.sum(),
+        scenario=scenario.name,
+        engine=engine,
+        n_paths=n_paths,
+        horizon=horizon,
+        seed=seed,
+        block_length=block_length,
+    )
+
+
+def _daily_returns(
+    x: np.ndarray, tmp: np.ndarray, z: np.ndarray, coef: np.ndarray, down: np.ndarray | np.float32,
+    mu: np.float32, has_down: bool, offsets: np.ndarray | None, jumps: np.ndarray | None,
+) -> None:
+    """Write one day's log returns of a block of paths into ``x`` (n_assets, width).
+
+    ``coef`` rows: alpha | own-shock scale | beta to R | loading on z_B (times sigma_B),
+    per path (or one column broadcast); ``tmp`` is scratch of the same shape as ``x``.
+    """
+    a = x.shape[0]
+    np.multiply(z, coef[a:2 * a], out=x)
+    x += coef[:a]
+    x[0] += mu
+    r = np.where(x[0] < 0, x[0] * down, x[0]) if has_down else x[0]
+    # rows from 1: the Russell row has no beta and no BTC loading
+    np.multiply(coef[2 * a + 1:3 * a], r, out=tmp[1:])
+    x[1:] += tmp[1:]
+    np.multiply(coef[3 * a + 1:], z[1], out=tmp[1:])
+    x[1:] += tmp[1:]
+    if offsets is not None:
+        x[2:] += offsets
+    if jumps is not None:
+        x[2:] += jumps
+
+
+@dataclass(frozen=True)
+class _RunningPaths:
+    """Running state per path (float32, updated in place): log levels, peaks, worst drawdowns."""
+
+    level: np.ndarray  # (n_assets, n_paths) cumulative log return
+    peak: np.ndarray  # running max of level (>= 0: the start is a peak)
+    worst: np.ndarray  # running min of level - peak (<= 0)
+    b_level: np.ndarray  # (n_paths,) log value of the buy-and-hold basket
+    b_peak: np.ndarray
+    b_worst: np.ndarray
+
+    @classmethod
+    def start(cls, n_assets: int, n_paths: int) -> _RunningPaths:
+        def zeros(*shape: int) -> np.ndarray:
+            return np.zeros(shape, dtype=_F)
+
+        return cls(zeros(n_assets, n_paths), zeros(n_assets, n_paths), zeros(n_assets, n_paths),
+                   zeros(n_paths), zeros(n_paths), zeros(n_paths))
+
+    def add(self, sl: slice, x: np.ndarray, tmp: np.ndarray, alt_exp: np.ndarray, weights: np.ndarray) -> None:
+        """Add one day's log returns ``x`` of the paths ``sl``; ``tmp``/``alt_exp`` are scratch."""
+        lv, pk, wo = self.level[:, sl], self.peak[:, sl], self.worst[:, sl]
+        lv += x
+        np.maximum(pk, lv, out=pk)
+        np.subtract(lv, pk, out=tmp)
+        np.minimum(wo, tmp, out=wo)
+        np.exp(lv[2:], out=alt_exp)
+        bl, bp, bw = self.b_level[sl], self.b_peak[sl], self.b_worst[sl]
+        np.log(weights @ alt_exp, out=bl)
+        np.maximum(bp, bl, out=bp)
+        np.subtract(bl, bp, out=tmp[0])
+        np.minimum(bw, tmp[0], out=bw)
+
+
+def _basket_weights(model: MarketModel, weights: Mapping[str, float] | None) -> np.ndarray:
+    if weights is None:
+        return np.full(len(model.alts), 1.0 / len(model.alts))
+    unknown = [k for k in weights if k not in model.alts]
+    if unknown:
+        raise SimulationError(f"basket weight for {unknown[0]!r}, which is not an altcoin of the model")
+    w = np.array([float(weights.get(a, 0.0)) for a in model.alts])
+    if np.any(~np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+        raise SimulationError(f"basket weights must be >= 0 with a positive sum, got {dict(weights)}")
+    return w / w.sum()
+
+
+def _chunk_regimes(
+    rng: np.random.Generator, state: np.ndarray, steps: int, cum_trans: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Regimes of the next ``steps`` days, shape (steps, n_paths), and the state after them.
+
+    Row ``j`` is the regime of the ``j``-th day; the chain moves after each day. With a
+    single regime no random numbers are drawn.
+    """
+    regimes = np.empty((steps, state.size), dtype=np.intp)
+    if cum_trans.shape[0] == 1:
+        regimes[:] = 0
+        return regimes, state
+    u = rng.random((steps, state.size))
+    for j in range(steps):
+        regimes[j] = state
+        state = _next_regime(state, u[j], cum_trans)
+    return regimes, state
+
+
+def _next_regime(state: np.ndarray, u: np.ndarray, cum_trans: np.ndarray) -> np.ndarray:
+    """Tomorrow's regime: the first ``k`` with ``u < cumsum(P[state])[k]``, vectorized over paths."""
+    nxt = np.zeros_like(state)
+    for k in range(cum_trans.shape[1] - 1):
+        nxt += u >= np.take(cum_trans[:, k], state)
+    return nxt
+
+
+def _mixing(rng: np.random.Generator, regimes: np.ndarray, df: np.ndarray) -> np.ndarray:
+    """Student-t scale ``sqrt((df - 2) / (2 G))``, G ~ Gamma(df/2), per (day, path); 1 where df = inf.
+
+    ``n * scale`` with ``n ~ N(0, 1)`` is a unit-variance Student-t (``2 G / df`` is
+    chi-square / df); drawing ``G`` with numpy's gamma sampler is faster than ``standard_t``.
+    """
+    finite = np.isfinite(df)
+    if not finite.any():
+        return np.ones(regimes.shape, dtype=_F)
+    if np.all(df == df[0]):
+        g = rng.standard_gamma(df[0] / 2.0, regimes.shape, dtype=_F)
+        return np.sqrt(_F((df[0] - 2.0) / 2.0) / g)
+    half = np.where(finite, df, 4.0) / 2.0  # any finite shape where df = inf; reset to 1 below
+    g = rng.standard_gamma(np.take(half.astype(_F), regimes), dtype=_F)
+    w = np.sqrt(np.take(((half - 1.0)).astype(_F), regimes) / g)
+    if not finite.all():
+        w[~np.take(finite, regimes)] = 1.0
+    return w
+
+
+def _jumps(
+    rng: np.random.Generator, regimes: np.ndarray, tables: _Tables, n_alt: int
+) -> np.ndarray:
+    """Compound-Poisson altcoin jumps, shape (days, n_alt, n_paths), by thinning.
+
+    Candidate events arrive as a Poisson process at the highest regime rate over all
+    cells, fall uniformly on cells, and are kept with probability
+    ``rate(regime of the cell) / max rate``: exactly Poisson(rate(s)) per cell.
+    """
+    steps, n_paths = regimes.shape
+    out = np.zeros((steps, n_alt, n_paths), dtype=_F)
+    lam_max = float(tables.jump_rate.max())
+    cells = steps * n_paths * n_alt
+    m = int(rng.poisson(lam_max * cells))
+    if m == 0:
+        return out
+    where = rng.integers(0, cells, m)
+    # cell = (day * n_alt + token) * n_paths + path
+    cell_regime = regimes.reshape(-1)[(where // (n_alt * n_paths)) * n_paths + where % n_paths]
+    keep = rng.random(m) * lam_max < tables.jump_rate[cell_regime]
+    where, cell_regime = where[keep], cell_regime[keep]
+    sizes = tables.jump_mean[cell_regime] + tables.jump_vol[cell_regime] * rng.standard_normal(
+        where.size
+    )
+    np.add.at(out.reshape(-1), where, sizes.astype(_F))
+    return out
+
+
+def _seed_of(rng: np.random.Generator) -> int | None:
+    seq = getattr(rng.bit_generator, "seed_seq", None)
+    entropy = getattr(seq, "entropy", None)
+    return int(entropy) if isinstance(entropy, int) else None

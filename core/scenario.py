@@ -1,0 +1,843 @@
+"""Scenario definitions: TOML files in ``scenarios/`` validated into frozen dataclasses.
+
+A scenario reshapes the calibrated market model (see :mod:`core.calibration`) for
+the Monte Carlo engine (:mod:`core.montecarlo`). Per trading day ``t`` and regime
+``s_t`` (a Markov chain over the named regimes)::
+
+    R_t   = mu_R(t, s) + sigma_R(s) * z_R                                 Russell 2000
+    u_t   = sigma_B(s) * z_B
+    B_t   = a_B(s) + d(s, R_t) * b_B(s) * R_t + u_t                       BTC
+    A_i,t = a_i(s) + o_i + d(s, R_t) * b_i(s) * R_t + g_i(s) * u_t
+            + sigma_i(s) * z_i + J_i,t                                    altcoin i
+
+where ``d(s, R) = downside_beta_scale(s)`` when ``R < 0`` and 1 otherwise, ``o_i`` is
+the per-path drift offset of token ``i`` (selectivity) and ``J`` are jumps. All
+returns are daily log returns (decimals); "annual" quantities use 252 trading days.
+
+File layout (every field is listed with unit and default in :data:`FIELD_DOCS`)::
+
+    name = "Controlled rally"
+    description = "..."
+    rationale = "..."
+    horizon_days = 63
+    initial_regime = "calm"
+    selectivity = 0.4
+
+    [russell]
+    mode = "target"            # "calibrated" | "target" | "phases"
+    target_return = 0.10
+    annual_vol = 0.18
+
+    [[regimes]]
+    name = "calm"
+    alt_beta_scale = 1.0
+    ...
+
+    [transition]               # one row per regime: P(next regime | this regime), daily
+    calm = [0.99, 0.01]
+    correction = [0.10, 0.90]
+
+Loading validates every field; a :class:`ScenarioError` names the file, the field
+and the bad value. :func:`scenario_to_toml` writes a scenario back to TOML that
+loads to an equal :class:`Scenario`, and :func:`with_overrides` makes a modified,
+re-validated copy from dotted field paths (``"regimes.frenzy.df"``).
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+#: Folder of the shipped scenario files.
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+#: Trading days per year used to turn annual quantities into daily ones.
+TRADING_DAYS = 252
+#: Russell path modes.
+RUSSELL_MODES = ("calibrated", "target", "phases")
+#: Tolerance for a transition row summing to one.
+ROW_SUM_TOL = 1e-6
+#: Longest horizon accepted (ten years of trading days).
+MAX_HORIZON_DAYS = 2520
+
+
+class ScenarioError(ValueError):
+    """Invalid scenario: the message names the file, the field and the bad value.
+
+    Attributes
+    ----------
+    source : str
+        File path (or ``"<overrides>"`` / ``"<dict>"``) the scenario came from.
+    field : str
+        Dotted field path, e.g. ``"regimes[1].alt_vol_scale"``.
+    value : object
+        The offending value (``None`` when the field is missing).
+    """
+
+    def __init__(self, source: str, field: str, value: Any, problem: str) -> None:
+        self.source = source
+        self.field = field
+        self.value = value
+        shown = "<missing>" if value is _MISSING else repr(value)
+        super().__init__(f"{source}: field '{field}' = {shown}: {problem}")
+
+
+_MISSING: Any = object()
+
+
+@dataclass(frozen=True)
+class FieldDoc:
+    """Documentation of one scenario field: unit, default and meaning."""
+
+    unit: str
+    default: Any
+    doc: str
+
+
+#: Every scenario field: dotted path -> unit, default (``"required"`` when it has none) and meaning.
+#: ``regimes[].x`` is a field of each ``[[regimes]]`` table, ``russell.phases[].x`` of each phase.
+FIELD_DOCS: dict[str, FieldDoc] = {
+    "name": FieldDoc("text", "required", "Scenario name shown in the app."),
+    "description": FieldDoc("text", "", "One-paragraph story of the scenario."),
+    "rationale": FieldDoc("text", "", "Why the numbers are what they are."),
+    "horizon_days": FieldDoc("trading days", 63, "Default simulation horizon (63 = one quarter)."),
+    "initial_regime": FieldDoc("regime name", "first regime", "Regime of day 1 on every path."),
+    "selectivity": FieldDoc(
+        "annual log return (decimal)",
+        0.0,
+        "Cross-token drift dispersion: per path each altcoin draws a drift offset "
+        "o_i ~ N(0, selectivity^2) per year, so a rally lifts some tokens and leaves others.",
+    ),
+    "russell.mode": FieldDoc(
+        "one of calibrated|target|phases",
+        "calibrated",
+        "How the Russell drift is set: calibrated mean, a target over the horizon, or phases.",
+    ),
+    "russell.target_return": FieldDoc(
+        "simple return over horizon_days (decimal)",
+        0.0,
+        "mode=target: drift log(1+target)/horizon_days per day, so the median Russell path "
+        "ends near +target after horizon_days (before regime drift shifts).",
+    ),
+    "russell.annual_vol": FieldDoc(
+        "annualized volatility (decimal)",
+        "calibrated",
+        "Base Russell volatility; omitted = calibrated. Regimes scale it.",
+    ),
+    "russell.phases": FieldDoc(
+        "list of tables",
+        "[]",
+        "mode=phases: consecutive phases; after the last one the calibrated drift applies.",
+    ),
+    "russell.phases[].days": FieldDoc("trading days", "required", "Length of the phase (>= 1)."),
+    "russell.phases[].total_return": FieldDoc(
+        "simple return over the phase (decimal)",
+        "required",
+        "Median Russell return over the phase: drift log(1+total_return)/days per day.",
+    ),
+    "regimes": FieldDoc("list of tables", "required", "At least one regime; names unique."),
+    "regimes[].name": FieldDoc("text", "required", "Regime name (e.g. calm, frenzy, crash)."),
+    "regimes[].russell_drift_shift": FieldDoc(
+        "annual log return (decimal)", 0.0, "Added to the Russell path drift while in this regime."
+    ),
+    "regimes[].russell_vol_scale": FieldDoc(
+        "multiplier (>= 0)", 1.0, "Scales the base Russell volatility."
+    ),
+    "regimes[].btc_alpha": FieldDoc(
+        "annual log return (decimal)",
+        "calibrated",
+        "BTC drift not explained by the Russell (a_B); omitted = calibrated intercept.",
+    ),
+    "regimes[].btc_beta": FieldDoc(
+        "beta (dimensionless)", "calibrated", "BTC beta to the Russell; omitted = calibrated."
+    ),
+    "regimes[].btc_beta_scale": FieldDoc(
+        "multiplier", 1.0, "Scales the BTC beta (calibrated or overridden)."
+    ),
+    "regimes[].btc_vol_scale": FieldDoc(
+        "multiplier (>= 0)", 1.0, "Scales BTC's residual volatility sigma_B."
+    ),
+    "regimes[].alt_alpha": FieldDoc(
+        "annual log return (decimal)",
+        "calibrated",
+        "Altcoin drift a_i, the same for every token; omitted = each token's calibrated intercept.",
+    ),
+    "regimes[].alt_beta": FieldDoc(
+        "beta (dimensionless)",
+        "calibrated",
+        "Altcoin beta to the Russell, the same for every token; omitted = calibrated per token.",
+    ),
+    "regimes[].alt_beta_scale": FieldDoc(
+        "multiplier", 1.0, "Scales the altcoin betas (calibrated or overridden)."
+    ),
+    "regimes[].alt_loading_scale": FieldDoc(
+        "multiplier", 1.0, "Scales g_i, each altcoin's loading on the BTC residual u."
+    ),
+    "regimes[].alt_vol_scale": FieldDoc(
+        "multiplier (>= 0)", 1.0, "Scales each altcoin's residual volatility sigma_i."
+    ),
+    "regimes[].downside_beta_scale": FieldDoc(
+        "multiplier (>= 0)",
+        1.0,
+        "Extra factor on the BTC and altcoin betas on days the Russell falls (downside beta).",
+    ),
+    "regimes[].jump_intensity": FieldDoc(
+        "jumps per year per token (>= 0)", 0.0, "Poisson arrival rate of altcoin jumps."
+    ),
+    "regimes[].jump_mean": FieldDoc(
+        "log return (decimal)", 0.0, "Mean jump size (negative = crash, positive = blow-off)."
+    ),
+    "regimes[].jump_vol": FieldDoc("log return (decimal, >= 0)", 0.0, "Std dev of the jump size."),
+    "regimes[].df": FieldDoc(
+        "degrees of freedom (> 2, inf = normal)",
+        "calibrated",
+        "Student-t tail heaviness of the BTC and altcoin shocks in this regime; omitted = "
+        "the calibrated pooled crypto df.",
+    ),
+    "regimes[].russell_df": FieldDoc(
+        "degrees of freedom (> 2, inf = normal)",
+        "calibrated",
+        "Student-t tail heaviness of the Russell shocks; omitted = the Russell's calibrated df.",
+    ),
+    "transition": FieldDoc(
+        "daily probabilities",
+        "[[1.0]] for one regime",
+        "One row per regime name: probabilities of tomorrow's regime, in [[regimes]] order, "
+        "each row summing to 1. Required with two or more regimes.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One phase of a phased Russell path.
+
+    Attributes
+    ----------
+    days : int
+        Length in trading days (>= 1).
+    total_return : float
+        Median simple return of the Russell over the phase (decimal, > -1); the daily
+        log drift is ``log(1 + total_return) / days``.
+    """
+
+    days: int
+    total_return: float
+
+
+@dataclass(frozen=True)
+class RussellPath:
+    """How the Russell 2000 drift and volatility are set over the horizon.
+
+    Attributes
+    ----------
+    mode : str
+        ``"calibrated"`` (historical mean), ``"target"`` or ``"phases"``.
+    target_return : float
+        mode ``target``: median simple return over the scenario's ``horizon_days``
+        (decimal, > -1); daily drift ``log(1 + target_return) / horizon_days``, kept
+        for any simulated horizon.
+    annual_vol : float or None
+        Base annualized volatility (decimal, >= 0); ``None`` = calibrated.
+    phases : tuple of Phase
+        mode ``phases``: consecutive phases; after the last one the calibrated drift applies.
+    """
+
+    mode: str = "calibrated"
+    target_return: float = 0.0
+    annual_vol: float | None = None
+    phases: tuple[Phase, ...] = ()
+
+
+@dataclass(frozen=True)
+class Regime:
+    """One market regime: how it reshapes the calibrated model while the chain is in it.
+
+    Attributes
+    ----------
+    name : str
+        Unique regime name.
+    russell_drift_shift : float
+        Annual log return added to the Russell path drift (decimal; default 0).
+    russell_vol_scale : float
+        Multiplier on the base Russell volatility (>= 0; default 1).
+    btc_alpha : float or None
+        BTC's annual log drift beyond the Russell (a_B); ``None`` = calibrated.
+    btc_beta : float or None
+        BTC beta to the Russell; ``None`` = calibrated.
+    btc_beta_scale : float
+        Multiplier on the BTC beta (default 1).
+    btc_vol_scale : float
+        Multiplier on BTC's residual volatility (>= 0; default 1).
+    alt_alpha : float or None
+        Annual log drift of every altcoin; ``None`` = each token's calibrated intercept.
+    alt_beta : float or None
+        Beta of every altcoin to the Russell; ``None`` = calibrated per token.
+    alt_beta_scale : float
+        Multiplier on the altcoin betas (default 1).
+    alt_loading_scale : float
+        Multiplier on the altcoin loadings g_i on the BTC residual (default 1).
+    alt_vol_scale : float
+        Multiplier on the altcoin residual volatilities (>= 0; default 1).
+    downside_beta_scale : float
+        Extra factor on BTC and altcoin betas on days the Russell return is negative
+        (>= 0; default 1, i.e. symmetric betas).
+    jump_intensity : float
+        Altcoin jump arrivals per year per token (>= 0; default 0).
+    jump_mean : float
+        Mean jump size as a log return (decimal; default 0).
+    jump_vol : float
+        Std dev of the jump size (>= 0; default 0).
+    df : float or None
+        Student-t degrees of freedom of the BTC and altcoin shocks (> 2; ``inf`` =
+        normal); ``None`` = the model's calibrated pooled crypto df.
+    russell_df : float or None
+        Student-t degrees of freedom of the Russell shocks (> 2; ``inf`` = normal);
+        ``None`` = the Russell's calibrated df.
+    """
+
+    name: str
+    russell_drift_shift: float = 0.0
+    russell_vol_scale: float = 1.0
+    btc_alpha: float | None = None
+    btc_beta: float | None = None
+    btc_beta_scale: float = 1.0
+    btc_vol_scale: float = 1.0
+    alt_alpha: float | None = None
+    alt_beta: float | None = None
+    alt_beta_scale: float = 1.0
+    alt_loading_scale: float = 1.0
+    alt_vol_scale: float = 1.0
+    downside_beta_scale: float = 1.0
+    jump_intensity: float = 0.0
+    jump_mean: float = 0.0
+    jump_vol: float = 0.0
+    df: float | None = None
+    russell_df: float | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario (see the module docstring for the model and file layout).
+
+    Attributes
+    ----------
+    name : str
+        Display name.
+    regimes : tuple of Regime
+        At least one regime, unique names.
+    transition : tuple of tuple of float
+        K x K daily transition matrix in ``regimes`` order; rows sum to 1.
+    initial_regime : str
+        Regime of day 1.
+    description, rationale : str
+        The story and the reasoning behind the numbers.
+    horizon_days : int
+        Default horizon in trading days.
+    russell : RussellPath
+        Russell drift/vol specification.
+    selectivity : float
+        Annualized std dev of the per-path, per-token altcoin drift offset (decimal, >= 0).
+    """
+
+    name: str
+    regimes: tuple[Regime, ...]
+    transition: tuple[tuple[float, ...], ...]
+    initial_regime: str
+    description: str = ""
+    rationale: str = ""
+    horizon_days: int = 63
+    russell: RussellPath = field(default_factory=RussellPath)
+    selectivity: float = 0.0
+
+    @property
+    def regime_names(self) -> tuple[str, ...]:
+        """Regime names in matrix order."""
+        return tuple(r.name for r in self.regimes)
+
+    def regime(self, name: str) -> Regime:
+        """Return the regime called ``name`` (KeyError if absent)."""
+        for r in self.regimes:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+
+# ---------------------------------------------------------------------------
+# validation helpers
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _get_float(
+    data: Mapping[str, Any],
+    key: str,
+    path: str,
+    src: str,
+    *,
+    default: Any = _MISSING,
+    minimum: float | None = None,
+    strict_min: bool = False,
+    maximum: float | None = None,
+    allow_inf: bool = False,
+) -> Any:
+    value = data.get(key, _MISSING)
+    if value is _MISSING:
+        if default is _MISSING:
+            raise ScenarioError(src, path, _MISSING, "required field is missing")
+        return default
+    if not _is_number(value):
+        raise ScenarioError(src, path, value, f"must be a number, not {type(value).__name__}")
+    value = float(value)
+    if math.isnan(value) or (math.isinf(value) and not allow_inf):
+        raise ScenarioError(src, path, value, "must be a finite number")
+    if minimum is not None:
+        if strict_min and not value > minimum:
+            raise ScenarioError(src, path, value, f"must be > {minimum:g}")
+        if not strict_min and value < minimum:
+            raise ScenarioError(src, path, value, f"must be >= {minimum:g}")
+    if maximum is not None and value > maximum:
+        raise ScenarioError(src, path, value, f"must be <= {maximum:g}")
+    return value
+
+
+def _get_int(
+    data: Mapping[str, Any], key: str, path: str, src: str, *, default: Any = _MISSING,
+    minimum: int = 1, maximum: int | None = None,
+) -> int:
+    value = data.get(key, _MISSING)
+    if value is _MISSING:
+        if default is _MISSING:
+            raise ScenarioError(src, path, _MISSING, "required field is missing")
+        return int(default)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ScenarioError(src, path, value, f"must be an integer, not {type(value).__name__}")
+    if value < minimum:
+        raise ScenarioError(src, path, value, f"must be >= {minimum}")
+    if maximum is not None and value > maximum:
+        raise ScenarioError(src, path, value, f"must be <= {maximum}")
+    return value
+
+
+def _get_str(
+    data: Mapping[str, Any], key: str, path: str, src: str, *, default: Any = _MISSING,
+    nonempty: bool = False,
+) -> str:
+    value = data.get(key, _MISSING)
+    if value is _MISSING:
+        if default is _MISSING:
+            raise ScenarioError(src, path, _MISSING, "required field is missing")
+        return default
+    if not isinstance(value, str):
+        raise ScenarioError(src, path, value, f"must be a string, not {type(value).__name__}")
+    if nonempty and not value.strip():
+        raise ScenarioError(src, path, value, "must not be empty")
+    return value
+
+
+def _get_table(data: Mapping[str, Any], key: str, path: str, src: str) -> Mapping[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, Mapping):
+        raise ScenarioError(src, path, value, f"must be a table, not {type(value).__name__}")
+    return value
+
+
+def _reject_unknown(data: Mapping[str, Any], allowed: set[str], prefix: str, src: str) -> None:
+    for key in data:
+        if key not in allowed:
+            raise ScenarioError(
+                src, f"{prefix}{key}", data[key], f"unknown field (allowed: {', '.join(sorted(allowed))})"
+            )
+
+
+_TOP_KEYS = {
+    "name", "description", "rationale", "horizon_days", "initial_regime", "selectivity",
+    "russell", "regimes", "transition",
+}
+_RUSSELL_KEYS = {"mode", "target_return", "annual_vol", "phases"}
+_PHASE_KEYS = {"days", "total_return"}
+_REGIME_KEYS = {f.name for f in fields(Regime)}
+#: Regime fields that must be >= 0.
+_NONNEG_REGIME = {
+    "russell_vol_scale", "btc_vol_scale", "alt_vol_scale", "downside_beta_scale",
+    "jump_intensity", "jump_vol",
+}
+#: Regime fields that may be omitted (meaning: calibrated).
+_OPTIONAL_REGIME = {"btc_alpha", "btc_beta", "alt_alpha", "alt_beta", "df", "russell_df"}
+
+
+def _parse_regime(data: Any, index: int, src: str) -> Regime:
+    prefix = f"regimes[{index}]"
+    if not isinstance(data, Mapping):
+        raise ScenarioError(src, prefix, data, f"must be a table, not {type(data).__name__}")
+    _reject_unknown(data, _REGIME_KEYS, prefix + ".", src)
+    name = _get_str(data, "name", f"{prefix}.name", src, nonempty=True)
+    values: dict[str, Any] = {"name": name}
+    for f in fields(Regime):
+        if f.name == "name":
+            continue
+        path = f"{prefix}.{f.name}"
+        default = None if f.name in _OPTIONAL_REGIME else f.default
+        if f.name in ("df", "russell_df"):
+            values[f.name] = _get_float(
+                data, f.name, path, src, default=None, minimum=2.0, strict_min=True, allow_inf=True
+            )
+        else:
+            minimum = 0.0 if f.name in _NONNEG_REGIME else None
+            values[f.name] = _get_float(data, f.name, path, src, default=default, minimum=minimum)
+    return Regime(**values)
+
+
+def _parse_russell(data: Mapping[str, Any], src: str) -> RussellPath:
+    _reject_unknown(data, _RUSSELL_KEYS, "russell.", src)
+    mode = _get_str(data, "mode", "russell.mode", src, default="calibrated")
+    if mode not in RUSSELL_MODES:
+        raise ScenarioError(src, "russell.mode", mode, f"must be one of {', '.join(RUSSELL_MODES)}")
+    target = _get_float(
+        data, "target_return", "russell.target_return", src, default=0.0, minimum=-1.0, strict_min=True
+    )
+    vol = _get_float(data, "annual_vol", "russell.annual_vol", src, default=None, minimum=0.0)
+    raw_phases = data.get("phases", [])
+    if not isinstance(raw_phases, list):
+        raise ScenarioError(src, "russell.phases", raw_phases, "must be a list of tables")
+    phases = []
+    for i, p in enumerate(raw_phases):
+        path = f"russell.phases[{i}]"
+        if not isinstance(p, Mapping):
+            raise ScenarioError(src, path, p, "must be a table with days and total_return")
+        _reject_unknown(p, _PHASE_KEYS, path + ".", src)
+        days = _get_int(p, "days", f"{path}.days", src, maximum=MAX_HORIZON_DAYS)
+        ret = _get_float(
+            p, "total_return", f"{path}.total_return", src, minimum=-1.0, strict_min=True
+        )
+        phases.append(Phase(days=days, total_return=ret))
+    if mode == "phases" and not phases:
+        raise ScenarioError(src, "russell.phases", raw_phases, "mode 'phases' needs at least one phase")
+    return RussellPath(mode=mode, target_return=target, annual_vol=vol, phases=tuple(phases))
+
+
+def _parse_transition(
+    data: Any, names: tuple[str, ...], src: str
+) -> tuple[tuple[float, ...], ...]:
+    k = len(names)
+    if data is _MISSING:
+        if k == 1:
+            return ((1.0,),)
+        raise ScenarioError(src, "transition", _MISSING, f"required with {k} regimes")
+    if not isinstance(data, Mapping):
+        raise ScenarioError(src, "transition", data, "must be a table of rows keyed by regime name")
+    for key in data:
+        if key not in names:
+            raise ScenarioError(
+                src, f"transition.{key}", data[key], f"unknown regime (regimes: {', '.join(names)})"
+            )
+    rows = []
+    for name in names:
+        path = f"transition.{name}"
+        row = data.get(name, _MISSING)
+        if row is _MISSING:
+            raise ScenarioError(src, path, _MISSING, "required row is missing")
+        if not isinstance(row, list) or len(row) != k:
+            raise ScenarioError(src, path, row, f"must be a list of {k} probabilities")
+        probs = []
+        for j, p in enumerate(row):
+            if not _is_number(p) or math.isnan(float(p)):
+                raise ScenarioError(src, f"{path}[{j}]", p, "must be a number")
+            p = float(p)
+            if not 0.0 <= p <= 1.0:
+                raise ScenarioError(src, f"{path}[{j}]", p, "probability must be in [0, 1]")
+            probs.append(p)
+        total = math.fsum(probs)
+        if abs(total - 1.0) > ROW_SUM_TOL:
+            raise ScenarioError(src, path, row, f"row must sum to 1 (sums to {total:.6g})")
+        rows.append(tuple(probs))
+    return tuple(rows)
+
+
+def scenario_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Scenario:
+    """Validate a parsed TOML document into a :class:`Scenario`.
+
+    Parameters
+    ----------
+    data : mapping
+        The document as returned by :func:`tomllib.loads`.
+    source : str
+        Name used in error messages (the file path when loading a file).
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``source``, the dotted field and the bad value.
+    """
+    src = source
+    if not isinstance(data, Mapping):
+        raise ScenarioError(src, "<document>", data, "must be a table")
+    _reject_unknown(data, _TOP_KEYS, "", src)
+    name = _get_str(data, "name", "name", src, nonempty=True)
+    description = _get_str(data, "description", "description", src, default="")
+    rationale = _get_str(data, "rationale", "rationale", src, default="")
+    horizon = _get_int(data, "horizon_days", "horizon_days", src, default=63, maximum=MAX_HORIZON_DAYS)
+    selectivity = _get_float(data, "selectivity", "selectivity", src, default=0.0, minimum=0.0)
+    russell = _parse_russell(_get_table(data, "russell", "russell", src), src)
+
+    raw_regimes = data.get("regimes", _MISSING)
+    if raw_regimes is _MISSING:
+        raise ScenarioError(src, "regimes", _MISSING, "required field is missing")
+    if not isinstance(raw_regimes, list) or not raw_regimes:
+        raise ScenarioError(src, "regimes", raw_regimes, "must be a non-empty list of [[regimes]] tables")
+    regimes = tuple(_parse_regime(r, i, src) for i, r in enumerate(raw_regimes))
+    names = tuple(r.name for r in regimes)
+    for i, n in enumerate(names):
+        if n in names[:i]:
+            raise ScenarioError(src, f"regimes[{i}].name", n, "duplicate regime name")
+
+    initial = _get_str(data, "initial_regime", "initial_regime", src, default=names[0])
+    if initial not in names:
+        raise ScenarioError(src, "initial_regime", initial, f"unknown regime (regimes: {', '.join(names)})")
+    transition = _parse_transition(data.get("transition", _MISSING), names, src)
+    return Scenario(
+        name=name, description=description, rationale=rationale, horizon_days=horizon,
+        regimes=regimes, transition=transition, initial_regime=initial, russell=russell,
+        selectivity=selectivity,
+    )
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate one scenario TOML file.
+
+    Raises
+    ------
+    ScenarioError
+        If the file is missing, not valid TOML, or any field is invalid.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(str(p), "<file>", str(p), f"cannot read scenario file ({exc.strerror})") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(str(p), "<toml>", str(exc), "not valid TOML") from exc
+    return scenario_from_dict(data, str(p))
+
+
+def list_scenarios(directory: str | Path = SCENARIO_DIR) -> dict[str, Path]:
+    """Every ``*.toml`` in ``directory``, keyed by file stem, sorted by stem.
+
+    Files are not parsed here; call :func:`load_scenario` on the one you need so a
+    broken file does not hide the others.
+    """
+    d = Path(directory)
+    if not d.is_dir():
+        raise ScenarioError(str(d), "<directory>", str(d), "scenario folder not found")
+    return {p.stem: p for p in sorted(d.glob("*.toml"))}
+
+
+def resolve_scenario(name_or_path: str, directory: str | Path = SCENARIO_DIR) -> Scenario:
+    """Load a scenario by stem (``"controlled_rally"``) from ``directory`` or by file path.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the unknown scenario and the available ones.
+    """
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.is_file():
+        return load_scenario(candidate)
+    available = list_scenarios(directory)
+    if name_or_path not in available:
+        raise ScenarioError(
+            str(directory), "<scenario>", name_or_path,
+            f"unknown scenario (available: {', '.join(available) or 'none'})",
+        )
+    return load_scenario(available[name_or_path])
+
+
+# ---------------------------------------------------------------------------
+# serialization and editing
+
+
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    """The TOML document of ``scenario`` as plain dicts/lists (``None`` fields omitted)."""
+    russell: dict[str, Any] = {"mode": scenario.russell.mode,
+                               "target_return": scenario.russell.target_return}
+    if scenario.russell.annual_vol is not None:
+        russell["annual_vol"] = scenario.russell.annual_vol
+    if scenario.russell.phases:
+        russell["phases"] = [
+            {"days": p.days, "total_return": p.total_return} for p in scenario.russell.phases
+        ]
+    regimes = []
+    for r in scenario.regimes:
+        row: dict[str, Any] = {}
+        for f in fields(Regime):
+            value = getattr(r, f.name)
+            if value is not None:
+                row[f.name] = value
+        regimes.append(row)
+    return {
+        "name": scenario.name,
+        "description": scenario.description,
+        "rationale": scenario.rationale,
+        "horizon_days": scenario.horizon_days,
+        "initial_regime": scenario.initial_regime,
+        "selectivity": scenario.selectivity,
+        "russell": russell,
+        "regimes": regimes,
+        "transition": {
+            name: list(row) for name, row in zip(scenario.regime_names, scenario.transition, strict=True)
+        },
+    }
+
+
+def _toml_string(text: str) -> str:
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif code < 0x20 or code == 0x7F or 0xD800 <= code <= 0xDFFF:
+            # control characters (and lone surrogates, not valid in UTF-8) must be escaped
+            out.append(f"\\u{code:04X}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)  # shortest repr round-trips exactly and is valid TOML
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def _toml_key(key: str) -> str:
+    if key and all(c.isascii() and (c.isalnum() or c in "_-") for c in key):
+        return key
+    return _toml_string(key)
+
+
+def scenario_to_toml(scenario: Scenario) -> str:
+    """Write ``scenario`` as TOML text that :func:`load_scenario` reads back to an equal object.
+
+    Floats are written with Python's shortest round-trip ``repr``; ``inf`` stays ``inf``.
+    """
+    doc = scenario_to_dict(scenario)
+    lines = []
+    for key in ("name", "description", "rationale", "horizon_days", "initial_regime", "selectivity"):
+        lines.append(f"{key} = {_toml_value(doc[key])}")
+    lines.append("")
+    lines.append("[russell]")
+    for key in ("mode", "target_return", "annual_vol"):
+        if key in doc["russell"]:
+            lines.append(f"{key} = {_toml_value(doc['russell'][key])}")
+    for phase in doc["russell"].get("phases", []):
+        lines.append("")
+        lines.append("[[russell.phases]]")
+        lines.append(f"days = {_toml_value(phase['days'])}")
+        lines.append(f"total_return = {_toml_value(phase['total_return'])}")
+    for regime in doc["regimes"]:
+        lines.append("")
+        lines.append("[[regimes]]")
+        for key, value in regime.items():
+            lines.append(f"{key} = {_toml_value(value)}")
+    lines.append("")
+    lines.append("[transition]")
+    for name, row in doc["transition"].items():
+        lines.append(f"{_toml_key(name)} = {_toml_value(row)}")
+    return "\n".join(lines) + "\n"
+
+
+def _set_path(doc: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    target: Any = doc
+    for depth, part in enumerate(parts[:-1]):
+        here = ".".join(parts[: depth + 1])
+        if isinstance(target, list):
+            target = target[_list_index(target, part, path, value)]
+        elif isinstance(target, dict):
+            if part not in target:
+                if part in ("russell", "transition"):
+                    target[part] = {}
+                else:
+                    raise ScenarioError("<overrides>", path, value, f"no such field '{here}'")
+            target = target[part]
+        else:
+            raise ScenarioError("<overrides>", path, value, f"'{here}' is not a table")
+    last = parts[-1]
+    if isinstance(target, list):
+        index = _list_index(target, last, path, value)
+        target[index] = value
+    elif isinstance(target, dict):
+        if value is None:
+            target.pop(last, None)  # None = back to the default / calibrated value
+        else:
+            target[last] = value
+    else:
+        raise ScenarioError("<overrides>", path, value, "parent is not a table")
+
+
+def _list_index(items: list[Any], part: str, path: str, value: Any) -> int:
+    if part.lstrip("-").isdigit():
+        index = int(part)
+        if -len(items) <= index < len(items):
+            return index % len(items)
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and item.get("name") == part:
+            return i
+    raise ScenarioError(
+        "<overrides>", path, value, f"no list item {part!r} (use an index or a regime name)"
+    )
+
+
+def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
+    """Return a re-validated copy of ``scenario`` with dotted-path fields replaced.
+
+    Paths follow the TOML layout; regimes and phases are addressed by name or index::
+
+        with_overrides(s, {"selectivity": 0.5,
+                           "russell.target_return": 0.2,
+                           "regimes.frenzy.df": 4.0,
+                           "regimes.0.alt_vol_scale": 1.2,
+                           "russell.phases.1.total_return": -0.1,
+                           "transition.calm": [0.97, 0.02, 0.01],
+                           "transition.calm.1": 0.02})
+
+    A value of ``None`` removes the field (back to its default or the calibrated value).
+    Single transition entries can be set, but the row must still sum to 1.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown path (source ``"<overrides>"``) or an invalid resulting value.
+    """
+    doc = scenario_to_dict(scenario)
+    for path, value in overrides.items():
+        if isinstance(value, tuple):
+            value = list(value)
+        _set_path(doc, path, value)
+    return scenario_from_dict(doc, "<overrides>")

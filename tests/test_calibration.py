@@ -1,0 +1,168 @@
+"""Calibration of the factor model: OLS loadings, tails, block length, missing data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from core.calibration import (
+    DF_RANGE,
+    CalibrationError,
+    calibrate,
+    choose_block_length,
+    choose_bootstrap_block_length,
+    fit_t_df,
+)
+
+
+def synthetic_returns(n: int = 3000, seed: int = 0, alt_corr: float = 0.0) -> pd.DataFrame:
+    """Daily log returns drawn from the model with known parameters (normal shocks)."""
+    rng = np.random.default_rng(seed)
+    r = 0.0004 + 0.012 * rng.standard_normal(n)
+    u = 0.03 * rng.standard_normal(n)
+    b = 0.001 + 0.8 * r + u
+    e1 = rng.standard_normal(n)
+    e2 = alt_corr * e1 + np.sqrt(1 - alt_corr**2) * rng.standard_normal(n)
+    a1 = -0.0005 + 1.2 * r + 1.1 * u + 0.04 * e1
+    a2 = 0.0002 + 1.5 * r + 0.7 * u + 0.05 * e2
+    idx = pd.bdate_range("2015-01-01", periods=n, name="date")
+    return pd.DataFrame({"IWM": r, "BTC-USD": b, "SOL-USD": a1, "ADA-USD": a2}, index=idx)
+
+
+def test_calibrate_matches_statsmodels_ols() -> None:
+    df = synthetic_returns()
+    m = calibrate(df.assign(SPY=df["IWM"] * 0.5), russell="IWM", btc="BTC-USD")
+    assert m.alts == ("SOL-USD", "ADA-USD")  # the non-crypto SPY column is not an altcoin
+    assert m.assets == ("IWM", "BTC-USD", "SOL-USD", "ADA-USD")
+    btc_fit = sm.OLS(df["BTC-USD"], sm.add_constant(df["IWM"])).fit()
+    assert m.btc_alpha == pytest.approx(btc_fit.params["const"], abs=1e-12)
+    assert m.btc_beta == pytest.approx(btc_fit.params["IWM"], rel=1e-10)
+    assert m.btc_sigma == pytest.approx(np.sqrt(btc_fit.mse_resid), rel=1e-10)
+    x = sm.add_constant(pd.DataFrame({"IWM": df["IWM"], "u": btc_fit.resid}))
+    alt_fit = sm.OLS(df["SOL-USD"], x).fit()
+    assert m.alt_alpha["SOL-USD"] == pytest.approx(alt_fit.params["const"], abs=1e-12)
+    assert m.alt_beta["SOL-USD"] == pytest.approx(alt_fit.params["IWM"], rel=1e-10)
+    assert m.alt_loading["SOL-USD"] == pytest.approx(alt_fit.params["u"], rel=1e-10)
+    assert m.alt_sigma["SOL-USD"] == pytest.approx(np.sqrt(alt_fit.mse_resid), rel=1e-10)
+    assert m.russell_mu == pytest.approx(df["IWM"].mean())
+    assert m.russell_sigma == pytest.approx(df["IWM"].std(ddof=1))
+    assert m.russell_vol_annual == pytest.approx(df["IWM"].std() * np.sqrt(252))
+    assert m.russell_mu_annual == pytest.approx(252 * df["IWM"].mean())
+
+
+def test_calibrate_recovers_true_parameters() -> None:
+    m = calibrate(synthetic_returns(n=6000, seed=3), russell="IWM", btc="BTC-USD")
+    assert m.btc_beta == pytest.approx(0.8, abs=0.1)
+    assert m.alt_beta["ADA-USD"] == pytest.approx(1.5, abs=0.15)
+    assert m.alt_loading["SOL-USD"] == pytest.approx(1.1, abs=0.05)
+    assert m.alt_sigma["ADA-USD"] == pytest.approx(0.05, rel=0.03)
+    # normal shocks: fitted tails are thin (df at or near the upper clip)
+    assert m.crypto_df > 15
+    assert set(m.tail_df.index) == set(m.assets)
+    assert all(DF_RANGE[0] <= v <= DF_RANGE[1] for v in m.tail_df)
+
+
+@pytest.mark.parametrize("alt_corr", [0.0, 0.5])
+def test_implied_correlation_matches_sample(alt_corr: float) -> None:
+    df = synthetic_returns(n=20000, seed=5, alt_corr=alt_corr)
+    m = calibrate(df, russell="IWM", btc="BTC-USD")
+    assert m.alt_residual_corr.loc["SOL-USD", "ADA-USD"] == pytest.approx(alt_corr, abs=0.03)
+    assert np.allclose(np.diag(m.alt_residual_corr), 1.0)
+    chol = m.alt_residual_cholesky()
+    assert np.allclose(chol @ chol.T, m.alt_residual_corr.to_numpy())
+    implied = m.implied_correlation()
+    sample = df.corr()
+    assert np.allclose(np.diag(implied), 1.0)
+    assert np.abs(implied.to_numpy() - sample.loc[implied.index, implied.columns].to_numpy()).max() < 0.02
+
+
+def test_missing_data_per_asset_and_complete_residual_rows() -> None:
+    df = synthetic_returns()
+    df.iloc[:1000, df.columns.get_loc("SOL-USD")] = np.nan  # token listed later
+    df.iloc[2990:, df.columns.get_loc("ADA-USD")] = np.nan  # token delisted
+    df.iloc[5, df.columns.get_loc("IWM")] = np.nan  # a gap in the Russell
+    m = calibrate(df, russell="IWM", btc="BTC-USD")
+    assert m.n_obs == 2999
+    assert m.n_obs_per_asset["SOL-USD"] == 2000
+    assert m.n_obs_per_asset["ADA-USD"] == 2999 - 10
+    assert len(m.residuals) == 2000 - 10
+    assert not m.residuals.isna().any().any()
+    assert m.start == df.index[0] and m.end == df.index[-1]
+    # per-asset regression on available rows equals OLS on those rows
+    rows = df["SOL-USD"].notna() & df["IWM"].notna()
+    window = df[df["IWM"].notna()]
+    u = sm.OLS(window["BTC-USD"], sm.add_constant(window["IWM"])).fit().resid
+    fit = sm.OLS(df.loc[rows, "SOL-USD"], sm.add_constant(pd.DataFrame({"IWM": df.loc[rows, "IWM"], "u": u[rows[rows].index]}))).fit()
+    assert m.alt_beta["SOL-USD"] == pytest.approx(fit.params["IWM"], rel=1e-10)
+    std = m.standardized_residuals
+    assert list(std.columns) == list(m.assets)
+    assert np.allclose(std.std(), 1.0, atol=0.05)
+
+
+def test_calibration_errors_name_the_problem() -> None:
+    df = synthetic_returns(n=300)
+    with pytest.raises(CalibrationError, match="'QQQ'"):
+        calibrate(df, russell="QQQ", btc="BTC-USD")
+    with pytest.raises(CalibrationError, match="'DOT-USD'"):
+        calibrate(df, russell="IWM", btc="BTC-USD", alts=["DOT-USD"])
+    short = df.copy()
+    short.iloc[:260, short.columns.get_loc("SOL-USD")] = np.nan
+    with pytest.raises(CalibrationError, match="'SOL-USD' has 40"):
+        calibrate(short, russell="IWM", btc="BTC-USD")
+    with pytest.raises(CalibrationError, match="only 50 rows"):
+        calibrate(df.iloc[:50], russell="IWM", btc="BTC-USD")
+    bad = df.copy()
+    bad.iloc[3, 0] = np.inf
+    with pytest.raises(CalibrationError, match="infinite"):
+        calibrate(bad, russell="IWM", btc="BTC-USD")
+
+
+def test_fit_t_df_recovers_tails() -> None:
+    rng = np.random.default_rng(7)
+    df_true = 4.0
+    x = rng.standard_t(df_true, 40000) * np.sqrt((df_true - 2) / df_true)
+    est = fit_t_df(x / x.std())
+    assert 3.3 < est < 5.0
+    normal = rng.standard_normal(40000)
+    assert fit_t_df(normal) > 20
+    cauchy_like = rng.standard_t(2.2, 20000)
+    assert fit_t_df(cauchy_like / cauchy_like.std()) == DF_RANGE[0]
+    with pytest.raises(CalibrationError):
+        fit_t_df(np.ones(10))
+
+
+def test_block_length_longer_for_dependent_series() -> None:
+    rng = np.random.default_rng(11)
+    n = 3000
+    iid = rng.standard_normal(n)
+    ar = np.empty(n)
+    ar[0] = 0.0
+    e = rng.standard_normal(n)
+    for t in range(1, n):
+        ar[t] = 0.8 * ar[t - 1] + e[t]
+    b_iid = choose_block_length(iid)
+    b_ar = choose_block_length(ar)
+    assert 1.0 <= b_iid < 3.0
+    assert b_ar > 3 * b_iid
+    assert b_ar <= np.ceil(min(3 * np.sqrt(n), n / 3))
+    # stationary-bootstrap rule for AR(1), phi = 0.8: b ~ (2 g^2 / d)^(1/3) n^(1/3), ~ 31 at n=3000
+    assert 15 < b_ar < 60
+    assert choose_block_length(np.zeros(50)) == 1.0
+    frame = pd.DataFrame({"a": iid, "b": ar})
+    assert choose_bootstrap_block_length(frame) >= 1.0
+
+
+def test_cholesky_repairs_non_positive_definite_correlation() -> None:
+    from core.calibration import _cholesky
+
+    bad = np.array([[1.0, 0.9, -0.9], [0.9, 1.0, 0.9], [-0.9, 0.9, 1.0]])
+    assert np.linalg.eigvalsh(bad).min() < 0
+    chol = _cholesky(bad)
+    fixed = chol @ chol.T
+    assert np.all(np.isfinite(chol))
+    assert np.allclose(np.diag(fixed), 1.0)
+    assert np.linalg.eigvalsh(fixed).min() > -1e-12
+    good = np.array([[1.0, 0.3], [0.3, 1.0]])
+    assert np.allclose(_cholesky(good), np.linalg.cholesky(good))

@@ -1,0 +1,126 @@
+"""``python -m core simulate`` run in-process on the demo and on the real CSV folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.__main__ import main
+from core.calibration import calibrate
+from core.data import load_prices
+from core.metrics import summarize
+from core.montecarlo import simulate
+from core.returns import compute_returns
+from core.scenario import SCENARIO_DIR, load_scenario
+
+TOP_KEYS = {"scenario", "paths", "horizon", "seed", "engine", "assets", "basket",
+            "prob_basket_beats_btc", "prob_basket_beats_btc_se", "regime_occupancy"}
+METRIC_KEYS = {"mean", "p05", "p25", "p50", "p75", "p95", "prob_ge_20pct", "prob_ge_2x", "prob_ge_5x",
+               "prob_loss_50pct", "prob_max_dd_80pct", "var95", "es95", "se"}
+PROB_KEYS = {"prob_ge_20pct", "prob_ge_2x", "prob_ge_5x", "prob_loss_50pct", "prob_max_dd_80pct"}
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict, str]:
+    code = main(["simulate", *argv])
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if code == 0 else {}), err
+
+
+def _check_contract(d: dict, paths: int) -> None:
+    assert TOP_KEYS <= set(d)
+    assert d["paths"] == paths
+    for m in [*d["assets"].values(), d["basket"]]:
+        assert METRIC_KEYS <= set(m)
+        assert set(m["se"]) == PROB_KEYS
+        for key in PROB_KEYS:
+            p = m[key]
+            assert 0 <= p <= 1
+            assert m["se"][key] == pytest.approx(np.sqrt(p * (1 - p) / paths))
+        assert m["p05"] <= m["p25"] <= m["p50"] <= m["p75"] <= m["p95"]
+        assert m["p05"] > -1
+        assert m["es95"] >= m["var95"]
+    p = d["prob_basket_beats_btc"]
+    assert d["prob_basket_beats_btc_se"] == pytest.approx(np.sqrt(p * (1 - p) / paths))
+    assert sum(d["regime_occupancy"].values()) == pytest.approx(1.0)
+
+
+def test_simulate_demo_matches_library(capsys: pytest.CaptureFixture[str]) -> None:
+    code, d, _ = _run(capsys, "--source", "demo", "--scenario", "speculative_frenzy",
+                      "--paths", "2000", "--horizon", "21", "--seed", "5", "--json")
+    assert code == 0
+    _check_contract(d, 2000)
+    assert d["scenario"] == "Speculative frenzy" and d["horizon"] == 21 and d["seed"] == 5
+    assert d["engine"] == "parametric"
+    assert list(d["assets"]) == ["IWM", "BTC-USD", "ETH-USD", "SOL-USD", "LINK-USD", "AVAX-USD",
+                                 "DOGE-USD", "XRP-USD", "ADA-USD"]
+    assert set(d["regime_occupancy"]) == {"euphoria", "crash", "calm"}
+    # the same pipeline through the library gives the same numbers
+    tickers = list(d["assets"])
+    prices = load_prices(tickers, source="demo")
+    model = calibrate(compute_returns(prices.closes, calendar=["IWM"]), russell="IWM", btc="BTC-USD")
+    res = simulate(model, load_scenario(SCENARIO_DIR / "speculative_frenzy.toml"), n_paths=2000,
+                   horizon=21, rng=np.random.default_rng(5))
+    m = summarize(res)
+    assert d["basket"]["p50"] == pytest.approx(m.basket.p50, rel=1e-12)
+    assert d["assets"]["SOL-USD"]["prob_ge_2x"] == m.assets["SOL-USD"].prob_ge_2x
+    assert d["prob_basket_beats_btc"] == m.basket_beats_btc.p
+    # same seed, same output
+    code, again, _ = _run(capsys, "--source", "demo", "--scenario", "speculative_frenzy",
+                          "--paths", "2000", "--horizon", "21", "--seed", "5")
+    assert again == d
+
+
+def test_simulate_csv_folder_uses_present_tickers(capsys: pytest.CaptureFixture[str], market_dir: Path) -> None:
+    code, d, _ = _run(capsys, "--source", "csv", "--data-dir", str(market_dir), "--scenario",
+                      "russell_reversal", "--paths", "1500", "--seed", "2", "--engine", "bootstrap")
+    assert code == 0
+    _check_contract(d, 1500)
+    assert d["engine"] == "bootstrap" and d["horizon"] == 63
+    assets = list(d["assets"])
+    assert assets[:3] == ["IWM", "BTC-USD", "ETH-USD"]
+    assert "SOL-USDT" in assets and "ADA-USDT" in assets  # Binance files stand in for SOL-USD etc.
+    assert d["calibration"]["start"] >= "2014-09-17"
+    # russell reversal: the Russell loses over the quarter in the median path
+    assert d["assets"]["IWM"]["p50"] < 0
+
+
+def test_simulate_ticker_overrides(capsys: pytest.CaptureFixture[str], market_dir: Path) -> None:
+    code, d, _ = _run(capsys, "--source", "csv", "--data-dir", str(market_dir), "--scenario",
+                      "historical_base", "--paths", "500", "--tickers", "BTC-USDT,SOL-USDT,XRP-USDT",
+                      "--russell", "^RUT")
+    assert code == 0
+    assert list(d["assets"]) == ["^RUT", "BTC-USDT", "SOL-USDT", "XRP-USDT"]
+    assert d["calibration"]["btc"] == "BTC-USDT"
+
+
+def test_scenario_file_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text('name = "Mine"\n[[regimes]]\nname = "only"\nalt_vol_scale = 0.5\n', encoding="utf-8")
+    code, d, _ = _run(capsys, "--source", "demo", "--scenario", str(path), "--paths", "300", "--horizon", "5")
+    assert code == 0 and d["scenario"] == "Mine" and d["regime_occupancy"] == {"only": 1.0}
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["--scenario", "moonshot"], "moonshot"),
+        (["--scenario", "missing_file.toml"], "missing_file.toml"),
+        (["--scenario", "historical_base", "--tickers", "ETH-USD,SOL-USD"], "BTC"),
+        (["--scenario", "historical_base", "--engine", "parametric", "--paths", "1"], "n_paths"),
+    ],
+)
+def test_bad_input_exits_2_with_message(capsys: pytest.CaptureFixture[str], argv: list[str], needle: str) -> None:
+    code, _, err = _run(capsys, "--source", "demo", *argv)
+    assert code == 2
+    assert err.startswith("error:") and needle in err
+
+
+def test_bad_scenario_file_names_field(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "broken.toml"
+    path.write_text('name = "B"\n[[regimes]]\nname = "x"\nalt_vol_scale = -2\n', encoding="utf-8")
+    code, _, err = _run(capsys, "--source", "demo", "--scenario", str(path))
+    assert code == 2
+    assert str(path) in err and "regimes[0].alt_vol_scale" in err and "-2" in err

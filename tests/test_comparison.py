@@ -1,0 +1,73 @@
+"""Scenario comparison: paired differences under common random numbers, binned densities."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.comparison import ComparisonError, asset_outcomes, binned_log_growth, compare_scenarios
+from core.montecarlo import BASKET, SimulationResult
+
+
+def _result(r: np.ndarray, dd: np.ndarray, btc: np.ndarray, name: str) -> SimulationResult:
+    n = r.size
+    return SimulationResult(
+        assets=("IWM", "BTC-USD", "SOL-USD"), basket_assets=("SOL-USD",), basket_weights=np.array([1.0]),
+        terminal_returns=np.column_stack([np.zeros(n), btc, r]), max_drawdowns=np.column_stack([dd, dd, dd]),
+        basket_terminal_return=r, basket_max_drawdown=dd, fan_steps=np.array([0, 1]),
+        fan_bands=np.zeros((2, 4, 5)), regime_names=("calm",), regime_occupancy=np.array([1.0]),
+        scenario=name, engine="parametric", n_paths=n, horizon=1, seed=0, block_length=None,
+    )
+
+
+def test_hand_computed_metrics_and_paired_differences():
+    a = _result(np.array([-0.6, 0.0, 0.3, 1.5]), np.array([0.9, 0.1, 0.0, 0.0]), np.array([0.1, 0.1, 0.1, 0.1]), "A")
+    b = _result(np.array([-0.4, 0.25, 0.1, 5.0]), np.array([0.5, 0.1, 0.0, 0.0]), np.array([0.1, 0.1, 0.1, 0.1]), "B")
+    t = compare_scenarios({"A": a, "B": b}, BASKET).set_index(["scenario", "metric"])
+    assert t.loc[("A", "prob_ge_20pct"), "value"] == 0.5
+    assert t.loc[("B", "prob_ge_20pct"), "value"] == 0.5
+    # Paired indicator differences for P(>= +20%): B - A = [0, 1, -1, 0] -> mean 0, sd sqrt(2/3).
+    assert t.loc[("B", "prob_ge_20pct"), "diff"] == 0.0
+    assert t.loc[("B", "prob_ge_20pct"), "diff_se"] == pytest.approx(np.sqrt(2 / 3) / 2)
+    assert t.loc[("A", "prob_ge_20pct"), "se"] == pytest.approx(np.sqrt(0.25 / 4))
+    assert t.loc[("B", "prob_ge_5x"), "value"] == 0.25 and t.loc[("B", "prob_ge_5x"), "diff"] == 0.25
+    assert t.loc[("A", "prob_loss_50pct"), "value"] == 0.25 and t.loc[("B", "prob_loss_50pct"), "value"] == 0.0
+    assert t.loc[("A", "prob_max_dd_80pct"), "value"] == 0.25
+    assert t.loc[("A", "p50"), "value"] == pytest.approx(np.median([-0.6, 0.0, 0.3, 1.5]))
+    assert t.loc[("B", "p50"), "diff"] == pytest.approx(np.median([-0.4, 0.25, 0.1, 5.0]) - 0.15)
+    assert t.loc[("A", "prob_beats_btc"), "value"] == 0.5
+    assert np.isnan(t.loc[("A", "prob_ge_2x"), "diff_se"])
+
+
+def test_paired_se_is_smaller_than_unpaired_under_common_random_numbers():
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal(20_000)
+    a = _result(np.expm1(0.3 * z), np.zeros(z.size), np.zeros(z.size), "A")
+    b = _result(np.expm1(0.3 * z + 0.02), np.zeros(z.size), np.zeros(z.size), "B")
+    row = compare_scenarios({"A": a, "B": b}, BASKET).set_index(["scenario", "metric"]).loc[("B", "prob_ge_20pct")]
+    unpaired = np.hypot(row["se"], row["se"])
+    assert 0 < row["diff_se"] < unpaired / 2
+    assert row["diff"] > 3 * row["diff_se"]
+
+
+def test_errors_and_asset_lookup():
+    a = _result(np.zeros(3), np.zeros(3), np.zeros(3), "A")
+    b = _result(np.zeros(4), np.zeros(4), np.zeros(4), "B")
+    with pytest.raises(ComparisonError, match="different path counts"):
+        compare_scenarios({"A": a, "B": b}, BASKET)
+    with pytest.raises(ComparisonError, match="'DOGE-USD'"):
+        asset_outcomes(a, "DOGE-USD")
+    np.testing.assert_array_equal(asset_outcomes(a, "BTC-USD")[0], np.zeros(3))
+
+
+def test_binned_densities_integrate_to_one_on_shared_bins():
+    rng = np.random.default_rng(1)
+    a = _result(np.expm1(rng.normal(0, 0.5, 5000)), np.zeros(5000), np.zeros(5000), "A")
+    b = _result(np.expm1(rng.normal(0.3, 0.8, 5000)), np.zeros(5000), np.zeros(5000), "B")
+    binned = binned_log_growth({"A": a, "B": b}, BASKET, bins=40)
+    assert len(binned) == 80
+    for _, g in binned.groupby("scenario"):
+        assert ((g["hi"] - g["lo"]) * g["density"]).sum() == pytest.approx(1.0)
+    ga, gb = (binned[binned.scenario == k] for k in "AB")
+    np.testing.assert_array_equal(ga["lo"].to_numpy(), gb["lo"].to_numpy())
+    np.testing.assert_allclose(binned["return_lo"], np.expm1(binned["lo"]))

@@ -1,0 +1,129 @@
+"""Compare page: two to four scenarios on the same market model and the same random numbers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.comparison import COMPARE_METRICS, binned_log_growth, compare_scenarios
+from core.montecarlo import BASKET, ENGINES
+from core.scenario import ScenarioError, list_scenarios, load_scenario
+from ui.charts.compare import make_median_paths_chart, make_overlay_distribution_chart
+from ui.common import show_source_banner
+from ui.simulation import ModelInputError, calibrated_model, run_simulation
+from ui.state import get_selection
+
+sel = get_selection()
+st.title("Compare scenarios")
+show_source_banner(sel.prices)
+st.markdown(
+    "Run two to four scenarios on **the same calibrated market model and the same random numbers** "
+    "(common random numbers): path *k* of every scenario sees the same shocks, so the differences "
+    "below come from the scenarios, not from Monte Carlo noise."
+)
+
+files = list_scenarios()
+scenarios = {}
+problems = []
+for stem, path in files.items():
+    try:
+        scenarios[stem] = load_scenario(path)
+    except ScenarioError as exc:
+        problems.append(str(exc))
+for msg in problems:
+    st.error(f"Scenario file skipped: {msg}")
+
+labels = {stem: s.name for stem, s in scenarios.items()}
+# The calibrated, no-override scenario is the natural baseline for differences.
+stems = sorted(scenarios, key=lambda k: (k != "historical_base", k))
+c1, c2 = st.columns([3, 2])
+chosen = c1.multiselect(
+    "Scenarios (2 to 4; the first is the baseline for differences)",
+    stems, default=stems[:4], format_func=labels.get, max_selections=4, key="cmp_scenarios",
+)
+try:
+    model = calibrated_model(sel)
+except (ModelInputError, ValueError) as exc:
+    st.error(f"Cannot build the market model: {exc}")
+    st.stop()
+asset_opts = [BASKET, *model.assets]
+asset = c2.selectbox("Asset", asset_opts, key="cmp_asset",
+                     format_func=lambda a: "Altcoin basket (equal weight)" if a == BASKET else a,
+                     help="The basket holds every altcoin of the model, equal weights at the start, buy and hold.")
+k1, k2, k3, k4 = st.columns(4)
+n_paths = k1.select_slider("Paths", [2_000, 5_000, 10_000, 20_000, 50_000], value=20_000, key="cmp_paths",
+                           help="More paths, smaller Monte Carlo error (it shrinks like 1/sqrt(paths)).")
+horizon = k2.number_input("Horizon (trading days)", 5, 756, 63, step=21, key="cmp_horizon",
+                          help="63 trading days is a quarter, 252 a year. Applies to every scenario.")
+seed = k3.number_input("Seed", 0, 2**31 - 1, 1, key="cmp_seed", help="Same seed, same numbers.")
+engine = k4.selectbox("Engine", ENGINES, key="cmp_engine",
+                      help="parametric: Student-t shocks; bootstrap: historical residual rows in blocks.")
+
+if len(chosen) < 2:
+    st.info("Pick at least two scenarios to compare.")
+    st.stop()
+
+results = {}
+try:
+    for stem in chosen:
+        results[labels[stem]] = run_simulation(sel, scenarios[stem], n_paths=int(n_paths), horizon=int(horizon),
+                                               seed=int(seed), engine=engine)
+except ValueError as exc:
+    st.error(str(exc))
+    st.stop()
+order = list(results)
+asset_name = "the altcoin basket" if asset == BASKET else asset
+
+st.subheader(f"Outcome of {asset_name} over {int(horizon)} trading days")
+st.altair_chart(make_overlay_distribution_chart(binned_log_growth(results, asset), order), width="stretch")
+st.caption(
+    "Distribution of the terminal outcome per scenario on a log-growth axis: 0 is break-even, "
+    "0.69 a doubling, -0.69 a halving. The extreme 0.1% on each side is folded into the edge bins."
+)
+
+table = compare_scenarios(results, asset)
+wide = table.pivot(index="label", columns="scenario", values="value").reindex(
+    [COMPARE_METRICS[k] for k in COMPARE_METRICS])[order]
+diff = table.pivot(index="label", columns="scenario", values="diff").reindex(wide.index)[order]
+diff_se = table.pivot(index="label", columns="scenario", values="diff_se").reindex(wide.index)[order]
+se = table.pivot(index="label", columns="scenario", values="se").reindex(wide.index)[order]
+
+
+def _cell(v: float, s: float) -> str:
+    return f"{v:+.1%}" if pd.isna(s) else f"{v:.2%} ± {s:.2%}"
+
+
+def _dcell(v: float, s: float) -> str:
+    if pd.isna(s):
+        return f"{v:+.1%}"
+    flag = " *" if s > 0 and abs(v) > 2 * s else ""
+    return f"{v:+.2%} ± {s:.2%}{flag}"
+
+
+shown = pd.DataFrame({c: [_cell(v, s) for v, s in zip(wide[c], se[c], strict=True)] for c in order},
+                     index=wide.index)
+for c in order[1:]:
+    shown[f"{c} − {order[0]}"] = [_dcell(v, s) for v, s in zip(diff[c], diff_se[c], strict=True)]
+st.subheader("Key metrics and differences")
+st.dataframe(shown, width="stretch")
+st.caption(
+    f"Probabilities ± one Monte Carlo standard error ({int(n_paths):,} paths). Differences are against "
+    f"{order[0]}, with the paired standard error of common random numbers; * marks a difference larger "
+    "than two standard errors. 'P(beats BTC)' compares the asset's return with BTC's on the same path."
+)
+st.download_button("Download the comparison (CSV)", table.to_csv(index=False).encode(), "scenario_comparison.csv",
+                   "text/csv", key="cmp_csv")
+
+st.subheader("Median path and interquartile band")
+fans = []
+for name, res in results.items():
+    f = res.fan_frame()
+    f = f[f["asset"] == asset][["day", "p25", "p50", "p75"]]
+    fans.append(f.assign(scenario=name))
+st.altair_chart(make_median_paths_chart(pd.concat(fans, ignore_index=True), order), width="stretch")
+st.caption("Cumulative return of the chosen asset: the line is the median path, the band the 25th to 75th percentile.")
+
+st.subheader("Time spent in each regime")
+occ = pd.concat({name: res.occupancy_series() for name, res in results.items()}, axis=1).fillna(0.0)
+st.dataframe(occ.style.format("{:.1%}"), width="stretch")
+st.caption("Share of all path-days in each named regime (regimes differ between scenarios).")

@@ -1,0 +1,129 @@
+"""Cached calibration and simulation for the Simulator and Compare pages.
+
+Everything is keyed on hashable inputs (the returns frame, ticker names, the
+scenario as canonical TOML text, sizes, seed, engine), so an unchanged input is
+never recomputed and two pages asking for the same run share one result.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.calibration import MarketModel, calibrate
+from core.montecarlo import SimulationResult, simulate
+from core.scenario import Scenario, scenario_from_dict, scenario_to_toml
+from ui.common import get_returns
+from ui.state import Selection
+
+#: Largest n_paths x horizon x assets accepted in the app (about 20 s on a 2-core machine).
+MAX_CELLS = 100_000 * 252 * 10
+#: Runs above this many cells show a progress bar.
+PROGRESS_CELLS = 20_000 * 252 * 10
+
+
+class ModelInputError(ValueError):
+    """The selection cannot be calibrated (no BTC, no altcoin, too little data)."""
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    """Which columns of the selection play which role in the market model."""
+
+    russell: str
+    btc: str
+    alts: tuple[str, ...]
+
+
+def model_inputs(selection: Selection) -> ModelInputs:
+    """Russell proxy, the BTC ticker and the altcoins of the selection.
+
+    Raises
+    ------
+    ModelInputError
+        No BTC ticker (``BTC-USD``, ``BTC-USDT``, ...) or no altcoin among the crypto tickers.
+    """
+    crypto = selection.crypto_available
+    btc = next((t for t in crypto if t.split("-")[0] == "BTC"), None)
+    if btc is None:
+        raise ModelInputError(f"the scenario model needs a BTC ticker; the crypto selection is {list(crypto)}")
+    alts = tuple(t for t in crypto if t != btc)
+    if not alts:
+        raise ModelInputError("the scenario model needs at least one altcoin besides BTC")
+    if selection.russell not in selection.prices.closes.columns:
+        raise ModelInputError(f"no data for the Russell proxy {selection.russell}")
+    return ModelInputs(selection.russell, btc, alts)
+
+
+@st.cache_data(show_spinner="Calibrating the market model…", max_entries=16)
+def _cached_model(returns: pd.DataFrame, russell: str, btc: str, alts: tuple[str, ...]) -> MarketModel:
+    return calibrate(returns, russell=russell, btc=btc, alts=list(alts))
+
+
+def calibrated_model(selection: Selection) -> MarketModel:
+    """The market model calibrated on the selection's daily log returns (cached)."""
+    roles = model_inputs(selection)
+    returns = get_returns(selection, kind="log", freq="D")
+    return _cached_model(returns[[roles.russell, roles.btc, *roles.alts]], roles.russell, roles.btc, roles.alts)
+
+
+def check_size(n_paths: int, horizon: int, n_assets: int) -> None:
+    """Refuse a run too large for the machine, with the limit in the message."""
+    cells = n_paths * horizon * n_assets
+    if cells > MAX_CELLS:
+        raise ValueError(
+            f"{n_paths:,} paths x {horizon} days x {n_assets} assets = {cells:,} draws is above the "
+            f"limit of {MAX_CELLS:,}; use fewer paths or a shorter horizon"
+        )
+
+
+@st.cache_data(show_spinner=False, max_entries=48)
+def _cached_run(
+    returns: pd.DataFrame,
+    roles: ModelInputs,
+    scenario_toml: str,
+    n_paths: int,
+    horizon: int,
+    seed: int,
+    engine: str,
+    _progress: Callable[[float], None] | None = None,
+) -> SimulationResult:
+    model = _cached_model(returns, roles.russell, roles.btc, roles.alts)
+    scenario = scenario_from_dict(tomllib.loads(scenario_toml), "<app>")
+    kwargs = {"progress": _progress} if _progress is not None else {}
+    return simulate(model, scenario, n_paths=n_paths, horizon=horizon, rng=np.random.default_rng(seed),
+                    engine=engine, **kwargs)
+
+
+def run_simulation(
+    selection: Selection,
+    scenario: Scenario,
+    *,
+    n_paths: int,
+    horizon: int,
+    seed: int,
+    engine: str,
+) -> SimulationResult:
+    """Simulate ``scenario`` on the selection's calibrated model (cached; progress bar for large runs).
+
+    The same seed gives the same random numbers for every scenario (common random
+    numbers), so differences between scenarios are not Monte Carlo noise.
+    """
+    roles = model_inputs(selection)
+    check_size(n_paths, horizon, 2 + len(roles.alts))
+    returns = get_returns(selection, kind="log", freq="D")[[roles.russell, roles.btc, *roles.alts]]
+    toml_text = scenario_to_toml(scenario)
+    cells = n_paths * horizon * (2 + len(roles.alts))
+    if cells <= PROGRESS_CELLS:
+        return _cached_run(returns, roles, toml_text, n_paths, horizon, seed, engine)
+    bar = st.progress(0.0, text=f"Simulating {n_paths:,} paths x {horizon} days…")
+    try:
+        return _cached_run(returns, roles, toml_text, n_paths, horizon, seed, engine,
+                           _progress=lambda f: bar.progress(min(max(f, 0.0), 1.0)))
+    finally:
+        bar.empty()

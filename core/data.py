@@ -157,6 +157,19 @@ def _clean_series(values: pd.Series, what: str, warnings: list[str]) -> pd.Serie
     return s.astype(float)
 
 
+def _read_table(text: str | bytes, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Read CSV text exactly (round-trip floats); return the frame and lower-case -> column names."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8-sig", errors="replace")
+    if not text.strip():
+        raise DataError(f"{name}: file is empty")
+    try:
+        frame = pd.read_csv(io.StringIO(text), float_precision="round_trip")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError(f"{name}: not a readable CSV ({exc})") from exc
+    return frame, {c.strip().lower(): c for c in frame.columns}
+
+
 def parse_price_csv(text: str | bytes, name: str = "CSV") -> tuple[pd.Series, list[str]]:
     """Parse one ticker's Yahoo-format CSV into a close series.
 
@@ -181,15 +194,7 @@ def parse_price_csv(text: str | bytes, name: str = "CSV") -> tuple[pd.Series, li
     DataError
         Empty file, no date or close column, no valid rows.
     """
-    if isinstance(text, bytes):
-        text = text.decode("utf-8-sig", errors="replace")
-    if not text.strip():
-        raise DataError(f"{name}: file is empty")
-    try:
-        frame = pd.read_csv(io.StringIO(text), float_precision="round_trip")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"{name}: not a readable CSV ({exc})") from exc
-    cols = {c.strip().lower(): c for c in frame.columns}
+    frame, cols = _read_table(text, name)
     date_col = cols.get("date") or cols.get("datetime") or cols.get("timestamp")
     if date_col is None:
         raise DataError(f"{name}: no 'Date' column; found {list(frame.columns)}")
@@ -278,15 +283,7 @@ def parse_uploaded_csv(text: str | bytes, name: str = "upload") -> tuple[dict[st
     DataError
         Empty or unreadable file, no date column, no usable ticker column.
     """
-    if isinstance(text, bytes):
-        text = text.decode("utf-8-sig", errors="replace")
-    if not text.strip():
-        raise DataError(f"{name}: file is empty")
-    try:
-        frame = pd.read_csv(io.StringIO(text), float_precision="round_trip")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataError(f"{name}: not a readable CSV ({exc})") from exc
-    cols = {c.strip().lower(): c for c in frame.columns}
+    frame, cols = _read_table(text, name)
     date_col = cols.get("date")
     if date_col is None:
         raise DataError(f"{name}: no 'date' column; found {list(frame.columns)}")

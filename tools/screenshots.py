@@ -1,0 +1,94 @@
+"""Take screenshots of every page of the running app with headless Chromium (Playwright).
+
+Usage::
+
+    python tools/screenshots.py [--data-dir ../shared/data/market] [--out docs/screenshots]
+
+Starts ``streamlit run streamlit_app.py`` on a free local port (on the CSV folder if
+given, else on the synthetic demo), opens each page, waits for it to finish
+running and saves ``<page>.png``. Needs Chromium at /usr/bin/chromium
+(``apt-get install chromium``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PAGES = ["", "relationships", "breakouts", "simulate", "compare", "methodology"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_idle(page, timeout_ms: int = 120_000) -> None:
+    """Wait until Streamlit has finished running the script (no running indicator)."""
+    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout_ms)
+    page.wait_for_timeout(1500)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms
+    )
+    page.wait_for_timeout(2500)  # let Vega finish drawing
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data-dir", default=None, help="CSV folder to open the app on (default: demo data)")
+    ap.add_argument("--out", default=str(REPO / "docs" / "screenshots"))
+    ap.add_argument("--chromium", default="/usr/bin/chromium")
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    env = {**os.environ}
+    if args.data_dir:
+        env["SCX_DATA_DIR"] = str(Path(args.data_dir).resolve())
+        env.pop("SCX_DATA_SOURCE", None)
+    else:
+        env["SCX_DATA_SOURCE"] = "demo"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "streamlit_app.py"), "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(180):
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=args.chromium,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+            )
+            page = browser.new_page(viewport={"width": 1440, "height": 1100})
+            for name in PAGES:
+                page.goto(f"{url}/{name}")
+                _wait_idle(page)
+                path = out / f"{name or 'market'}.png"
+                page.screenshot(path=str(path), full_page=False)
+                print(path)
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -7,7 +7,10 @@ never recomputed and two pages asking for the same run share one result.
 
 from __future__ import annotations
 
+import hashlib
+import threading
 import tomllib
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -82,6 +85,23 @@ def check_size(n_paths: int, horizon: int, n_assets: int) -> None:
         )
 
 
+def _simulate(
+    returns: pd.DataFrame,
+    roles: ModelInputs,
+    scenario_toml: str,
+    n_paths: int,
+    horizon: int,
+    seed: int,
+    engine: str,
+    progress: Callable[[float], None] | None = None,
+) -> SimulationResult:
+    model = _cached_model(returns, roles.russell, roles.btc, roles.alts)
+    scenario = scenario_from_dict(tomllib.loads(scenario_toml), "<app>")
+    kwargs = {"progress": progress} if progress is not None else {}
+    return simulate(model, scenario, n_paths=n_paths, horizon=horizon, rng=np.random.default_rng(seed),
+                    engine=engine, **kwargs)
+
+
 @st.cache_data(show_spinner=False, max_entries=48)
 def _cached_run(
     returns: pd.DataFrame,
@@ -91,13 +111,53 @@ def _cached_run(
     horizon: int,
     seed: int,
     engine: str,
-    _progress: Callable[[float], None] | None = None,
 ) -> SimulationResult:
-    model = _cached_model(returns, roles.russell, roles.btc, roles.alts)
-    scenario = scenario_from_dict(tomllib.loads(scenario_toml), "<app>")
-    kwargs = {"progress": _progress} if _progress is not None else {}
-    return simulate(model, scenario, n_paths=n_paths, horizon=horizon, rng=np.random.default_rng(seed),
-                    engine=engine, **kwargs)
+    return _simulate(returns, roles, scenario_toml, n_paths, horizon, seed, engine)
+
+
+#: Large runs kept in memory (each holds n_paths x assets floats twice; a few are enough).
+LARGE_RUNS_KEPT = 4
+
+
+@st.cache_resource(show_spinner=False)
+def _large_run_store() -> tuple[OrderedDict[tuple, SimulationResult], threading.Lock]:
+    """Process-wide LRU of large runs (no Streamlit element is created inside, so nothing is replayed)."""
+    return OrderedDict(), threading.Lock()
+
+
+def _frame_digest(frame: pd.DataFrame) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    digest.update(repr(list(frame.columns)).encode())
+    return digest.hexdigest()
+
+
+def _large_run(
+    returns: pd.DataFrame, roles: ModelInputs, scenario_toml: str, n_paths: int, horizon: int, seed: int,
+    engine: str,
+) -> SimulationResult:
+    """A large run with a progress bar, cached in :func:`_large_run_store`.
+
+    ``st.cache_data`` replays the elements a cached function touched, and a progress bar
+    created outside the function cannot be replayed, so large runs keep their own cache.
+    """
+    store, lock = _large_run_store()
+    key = (_frame_digest(returns), roles, scenario_toml, n_paths, horizon, seed, engine)
+    with lock:
+        if key in store:
+            store.move_to_end(key)
+            return store[key]
+    bar = st.progress(0.0, text=f"Simulating {n_paths:,} paths x {horizon} days…")
+    try:
+        result = _simulate(returns, roles, scenario_toml, n_paths, horizon, seed, engine,
+                           progress=lambda f: bar.progress(min(max(f, 0.0), 1.0)))
+    finally:
+        bar.empty()
+    with lock:
+        store[key] = result
+        while len(store) > LARGE_RUNS_KEPT:
+            store.popitem(last=False)
+    return result
 
 
 def run_simulation(
@@ -121,9 +181,4 @@ def run_simulation(
     cells = n_paths * horizon * (2 + len(roles.alts))
     if cells <= PROGRESS_CELLS:
         return _cached_run(returns, roles, toml_text, n_paths, horizon, seed, engine)
-    bar = st.progress(0.0, text=f"Simulating {n_paths:,} paths x {horizon} days…")
-    try:
-        return _cached_run(returns, roles, toml_text, n_paths, horizon, seed, engine,
-                           _progress=lambda f: bar.progress(min(max(f, 0.0), 1.0)))
-    finally:
-        bar.empty()
+    return _large_run(returns, roles, toml_text, n_paths, horizon, seed, engine)

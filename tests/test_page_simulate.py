@@ -1,0 +1,288 @@
+"""AppTest of the Scenario simulator page on the offline demo (small path counts keep it fast)."""
+
+from __future__ import annotations
+
+import tomllib
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.scenario import load_scenario, scenario_from_dict, with_overrides
+from tests.conftest import REPO
+from ui.scenario_form import decode_overrides, decode_scenario_blob
+
+APP = str(REPO / "streamlit_app.py")
+PAGE = "ui/pages/simulate.py"
+FAST = {"paths": "2000"}
+
+
+def _open(params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (FAST if params is None else params).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _cards(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _params(at: AppTest) -> dict[str, str]:
+    return {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+
+
+def _errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def _charts(at: AppTest) -> int:
+    return len(at.get("vega_lite_chart"))
+
+
+def _tab(at: AppTest, name: str) -> AppTest:
+    at.session_state["sim_tab"] = name
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture(scope="module")
+def app() -> AppTest:
+    return _open()
+
+
+def test_page_renders_headline_cards_with_standard_errors(app: AppTest) -> None:
+    assert not _errors(app)
+    assert any("Synthetic demo data" in w.value for w in app.warning)
+    assert list(_cards(app)) == [
+        "Median return", "P(return ≥ +20%)", "P(return ≥ 5x)", "P(drawdown ≥ 80%)", "P(basket beats BTC)",
+    ]
+    se_captions = [c.value for c in app.caption if c.value.endswith("pp (MC s.e.)")]
+    assert len(se_captions) == 5
+    assert all("Monte Carlo standard error" in m.help for m in app.metric)
+    assert any("2,000 paths × 63 trading days" in c.value for c in app.caption)
+    assert _charts(app) == 1  # the distribution tab is open by default
+    params = _params(app)
+    assert params["scenario"] == "controlled_rally" and params["paths"] == "2000"
+    assert params["horizon"] == "63" and params["engine"] == "parametric" and "ov" not in params
+
+
+def test_every_parameter_group_is_in_the_sidebar(app: AppTest) -> None:
+    keys = {w.key for w in app.sidebar.number_input} | {w.key for w in app.sidebar.toggle}
+    for field in ("alt_beta_scale", "alt_loading_scale", "downside_beta_scale", "btc_vol_scale",
+                  "jump_intensity", "jump_mean", "jump_vol", "russell_drift_shift"):
+        assert f"sim.p.regimes.steady.{field}" in keys, field
+    for field in ("btc_alpha", "btc_beta", "alt_alpha", "alt_beta", "df", "russell_df"):
+        assert f"sim.o.regimes.steady.{field}" in keys, field  # optional: override toggle
+    assert {"sim.p.russell.target_return", "sim.o.russell.annual_vol", "sim.p.selectivity",
+            "sim.p.transition.0.1", "sim.p.transition.1.0", "sim.paths", "sim.horizon", "sim.seed"} <= keys
+    assert all(w.help for w in app.sidebar.number_input)
+
+
+@pytest.mark.parametrize("tab", ["Paths", "Drawdowns", "Probabilities", "Regimes", "Model"])
+def test_every_tab_renders(tab: str) -> None:
+    at = _tab(_open(), tab)
+    assert not _errors(at)
+    if tab in ("Paths", "Drawdowns", "Regimes"):
+        assert _charts(at) == 1
+    if tab == "Probabilities":
+        table = at.dataframe[0].value
+        assert list(table.index) == ["-50%", "+0%", "+20%", "+100%", "+400%"]
+        assert "Altcoin basket" in table.columns and "BTC-USD" in table.columns
+        assert all("±" in v for v in table["Altcoin basket"])
+    if tab == "Model":
+        text = "\n".join(m.value for m in at.markdown)
+        assert "synthetic demo data" in text and "n = " in text
+
+
+def test_moving_a_control_changes_the_cards_and_reset_restores_them() -> None:
+    at = _open()
+    before = _cards(at)
+    at.number_input(key="sim.p.russell.target_return").set_value(40.0).run()
+    assert not at.exception and not _errors(at)
+    after = _cards(at)
+    assert after["Median return"] != before["Median return"]
+    assert all(m.delta for m in at.metric)  # deltas against the unedited scenario
+    assert decode_overrides(_params(at)["ov"]) == {"russell.target_return": 0.4}
+    at.button(key="sim.reset").click().run()
+    assert not at.exception
+    assert _cards(at) == before
+    assert "ov" not in _params(at)
+    assert at.number_input(key="sim.p.russell.target_return").value == pytest.approx(7.0)
+
+
+def test_invalid_edit_shows_the_error_and_keeps_the_previous_run() -> None:
+    at = _open()
+    at.number_input(key="sim.p.selectivity").set_value(80.0).run()
+    good = _cards(at)
+    at.number_input(key="sim.p.regimes.steady.df").set_value(2.0).run()  # df must be > 2
+    assert not at.exception
+    errors = _errors(at)
+    assert any("regimes[0].df" in e and "2.0" in e and "must be > 2" in e for e in errors), errors
+    assert _cards(at) == good
+    assert decode_overrides(_params(at)["ov"]) == {"selectivity": 0.8}
+
+
+def test_invalid_import_shows_file_field_and_value_and_keeps_the_run() -> None:
+    at = _open()
+    before = _cards(at)
+    bad = b'name = "Broken"\nhorizon_days = 63\n[[regimes]]\nname = "calm"\ndf = 1.5\n'
+    at.file_uploader(key="sim.upload").set_value(("broken.toml", bad, "application/toml")).run()
+    assert not at.exception
+    errors = _errors(at)
+    assert any("broken.toml" in e and "regimes[0].df" in e and "1.5" in e for e in errors), errors
+    assert _cards(at) == before
+    assert _params(at)["scenario"] == "controlled_rally"
+    # pasted text goes through the same validation
+    at.text_area(key="sim.paste").input("name = [unclosed").run()
+    at.button(key="sim.paste_load").click().run()
+    assert any("<pasted text>" in e and "not valid TOML" in e for e in _errors(at))
+    assert _cards(at) == before
+
+
+def test_import_of_an_exported_scenario_reproduces_the_run_and_travels_in_the_link() -> None:
+    at = _open()
+    at.number_input(key="sim.p.regimes.steady.alt_beta_scale").set_value(1.6).run()
+    edited = _cards(at)
+    base = load_scenario(REPO / "scenarios" / "controlled_rally.toml")
+    exported = with_overrides(base, {"regimes.steady.alt_beta_scale": 1.6})
+    from core.scenario import scenario_to_toml
+
+    at.file_uploader(key="sim.upload").set_value(
+        ("rally_edit.toml", scenario_to_toml(exported).encode(), "application/toml")
+    ).run()
+    assert not at.exception and not _errors(at)
+    assert any("Imported" in s.value for s in at.success)
+    params = _params(at)
+    assert params["scenario"] == "imported" and "ov" not in params
+    assert scenario_from_dict(tomllib.loads(decode_scenario_blob(params["doc"]))) == exported
+    assert _cards(at) == edited  # same scenario, same seed: same numbers
+    fresh = _open(params)
+    assert not _errors(fresh)
+    assert _cards(fresh) == edited
+
+
+def test_url_parameters_round_trip() -> None:
+    at = _open()
+    at.selectbox(key="sim.scenario").set_value("speculative_frenzy").run()
+    at.number_input(key="sim.p.selectivity").set_value(60.0).run()
+    at.selectbox(key="sim.pick.crypto").set_value("crash").run()
+    at.number_input(key="sim.p.regimes.crash.alt_beta_scale").set_value(2.5).run()
+    at.toggle(key="sim.o.regimes.crash.btc_beta").set_value(True).run()
+    at.number_input(key="sim.p.transition.0.1").set_value(5.0).run()
+    at.number_input(key="sim.seed").set_value(123).run()
+    at.number_input(key="sim.horizon").set_value(42).run()
+    at.segmented_control(key="sim.engine").set_value("bootstrap").run()
+    at.selectbox(key="sim_asset").set_value("SOL-USD").run()
+    assert not at.exception and not _errors(at)
+    cards = _cards(at)
+    params = _params(at)
+    assert params["scenario"] == "speculative_frenzy" and params["seed"] == "123"
+    assert params["engine"] == "bootstrap" and params["horizon"] == "42" and params["asset"] == "SOL-USD"
+    ov = decode_overrides(params["ov"])
+    assert ov["selectivity"] == 0.6 and ov["regimes.crash.alt_beta_scale"] == 2.5
+    assert ov["transition.euphoria"] == pytest.approx([0.95, 0.05, 0.0])
+    assert "regimes.crash.btc_beta" in ov  # toggled on: the calibrated value, now fixed
+
+    link = at.code[0].value  # the "Share this run" link carries the same parameters
+    assert dict(parse_qsl(urlsplit(link).query)) == params
+
+    fresh = _open(params)
+    assert not _errors(fresh)
+    assert _cards(fresh) == cards
+    assert fresh.number_input(key="sim.p.selectivity").value == pytest.approx(60.0)
+    assert fresh.selectbox(key="sim_asset").value == "SOL-USD"
+    assert _params(fresh)["ov"] == params["ov"]
+
+
+def test_bad_link_parameters_are_reported_and_ignored() -> None:
+    at = _open({"paths": "2000", "ov": '{"regimes.nope.df": 4}', "engine": "quantum", "scenario": "missing"})
+    warnings = " ".join(w.value for w in at.warning)
+    assert "engine" in warnings and "regimes.nope.df" in warnings and "missing" in warnings
+    assert _params(at)["scenario"] == "controlled_rally" and "ov" not in _params(at)
+
+
+def test_settings_survive_a_visit_to_another_page() -> None:
+    at = _open()
+    at.selectbox(key="sim.scenario").set_value("russell_reversal").run()
+    at.number_input(key="sim.p.russell.phases.1.total_return").set_value(-25.0).run()
+    at.number_input(key="sim.seed").set_value(99).run()
+    cards = _cards(at)
+    at.switch_page("ui/pages/market.py").run()
+    assert not at.exception
+    at.switch_page(PAGE).run()
+    assert not at.exception and not _errors(at)
+    assert _cards(at) == cards
+    assert at.number_input(key="sim.p.russell.phases.1.total_return").value == pytest.approx(-25.0)
+    assert at.number_input(key="sim.seed").value == 99
+    assert at.selectbox(key="sim.scenario").value == "russell_reversal"
+
+
+def test_too_large_a_run_is_refused_with_the_limit() -> None:
+    at = _open()
+    before = _cards(at)
+    at.number_input(key="sim.paths").set_value(4_000_000).run()
+    assert not at.exception
+    assert any("above the limit" in e and "4,000,000 paths" in e for e in _errors(at)), _errors(at)
+    assert _cards(at) == before
+    assert _params(at)["paths"] == "2000"
+
+
+def test_bad_targets_explain_themselves() -> None:
+    at = _tab(_open(), "Probabilities")
+    at.text_input(key="sim_targets").input("-50%, lots, 2x").run()
+    assert any("'lots' is not a target" in e for e in _errors(at))
+    at.text_input(key="sim_targets").input("2x, 5x").run()
+    assert not _errors(at)
+    assert list(at.dataframe[0].value.index) == ["+100%", "+400%"]
+    assert _params(at)["targets"] == "2x, 5x"
+
+
+def test_sensitivity_sweep_runs() -> None:
+    at = _tab(_open(), "Sensitivity")
+    at.selectbox(key="sim_sens_paths").set_value(2_000).run()
+    at.slider(key="sim_sens_points").set_value(3).run()
+    assert not at.exception and not _errors(at)
+    assert _charts(at) == 1
+    table = at.dataframe[0].value
+    assert len(table) == 3 and any("Median return" in c for c in table.columns)
+    at.selectbox(key="sim_sens_param").set_value("alt_beta_scale").run()
+    assert not at.exception and not _errors(at)
+    assert _charts(at) == 1
+
+
+def test_page_without_btc_explains_instead_of_failing() -> None:
+    at = _open()
+    at.multiselect(key="crypto_demo").set_value(["ETH-USD", "SOL-USD"]).run()
+    assert not at.exception
+    assert any("BTC" in e for e in _errors(at))
+
+
+def test_large_run_shows_progress_and_is_cached() -> None:
+    # above PROGRESS_CELLS (20,000 x 252 x 10): the progress path, then a cached rerun
+    at = _open({"paths": "101000"})
+    assert not _errors(at)
+    cards = _cards(at)
+    at.run()
+    assert not at.exception
+    assert _cards(at) == cards
+
+
+def test_switching_the_russell_path_to_phases_starts_from_the_target() -> None:
+    at = _open()
+    before = _cards(at)
+    at.selectbox(key="sim.p.russell.mode").set_value("phases").run()
+    assert not at.exception and not _errors(at)
+    ov = decode_overrides(_params(at)["ov"])
+    assert ov == {"russell.mode": "phases", "russell.phases": [{"days": 63, "total_return": 0.07}]}
+    # one phase of 63 days at +7% is the same drift as the +7% target: same paths, same numbers
+    assert _cards(at) == before
+    at.number_input(key="sim.p.russell.n_phases").set_value(2).run()
+    at.number_input(key="sim.p.russell.phases.1.total_return").set_value(-20.0).run()
+    assert not _errors(at)
+    assert decode_overrides(_params(at)["ov"])["russell.phases"] == [
+        {"days": 63, "total_return": 0.07}, {"days": 21, "total_return": -0.2}]

@@ -1,0 +1,530 @@
+"""Scenario simulator: reshape a scenario from the sidebar and watch the altcoin outcomes move."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.calibration import CalibrationError, MarketModel
+from core.metrics import ScenarioMetrics, drawdown_distribution, summarize
+from core.montecarlo import BASKET, SimulationResult
+from core.scenario import Scenario, ScenarioError, scenario_to_toml, with_overrides
+from ui.charts.simulation import (
+    build_exceedance_frame,
+    build_histogram_frame,
+    build_metrics_table,
+    build_percentile_frame,
+    build_probability_table,
+    format_probability_table,
+    make_distribution_chart,
+    make_exceedance_chart,
+    make_fan_chart,
+    make_occupancy_chart,
+    make_sensitivity_chart,
+    median_standard_error,
+)
+from ui.common import fmt_pct, show_source_banner
+from ui.scenario_form import (
+    DEFAULT_TARGETS,
+    IMPORTED,
+    REGIME_FIELDS,
+    SWEEPABLE,
+    TargetError,
+    apply_settings,
+    calibrated_reference,
+    effective_regime_table,
+    expected_occupancy,
+    parse_targets,
+    pending_messages,
+    render_scenario_form,
+    stationary_distribution,
+    sweep_patch,
+)
+from ui.simulation import (
+    PROGRESS_CELLS,
+    ModelInputError,
+    calibrated_model,
+    model_inputs,
+    run_simulation,
+)
+from ui.state import get_selection
+from ui.urlstate import default_unless_set, write_to_url
+
+#: Widget keys of the page's view settings (URL parameter -> key).
+K_ASSET, K_TARGETS = "sim_asset", "sim_targets"
+VIEW_KEYS = {"asset": K_ASSET, "targets": K_TARGETS}
+TABS = ["Distribution", "Paths", "Drawdowns", "Probabilities", "Regimes", "Model", "Sensitivity"]
+BASKET_LABEL = "Altcoin basket"
+SWEEP_PATHS = (2_000, 5_000, 10_000, 20_000)
+
+
+def _label(asset: str) -> str:
+    return BASKET_LABEL if asset == BASKET else asset
+
+
+def _pp(se: float) -> str:
+    return f"± {se * 100:.1f} pp"
+
+
+def _valid_choice(key: str, options: list[str]) -> None:
+    """Drop a stored (or linked) choice that is not among the options."""
+    if key in st.session_state and st.session_state[key] not in options:
+        st.warning(f"{st.session_state[key]!r} is not simulated here; showing the altcoin basket.")
+        del st.session_state[key]
+
+
+def _show(table: pd.DataFrame, fmt: str | dict[str, str]) -> None:
+    """Show a numeric table as text (NaN as an en dash, inf as ∞), tall enough for every row."""
+    out = pd.DataFrame(index=table.index)
+    for col in table.columns:
+        f = fmt if isinstance(fmt, str) else fmt.get(col)
+        values = table[col]
+        if f is None:
+            out[col] = values.astype(str)
+            continue
+        out[col] = ["–" if pd.isna(v) else "∞" if np.isinf(v) else f.format(v) for v in values]
+    st.dataframe(out, width="stretch", height=min(35 * (len(out) + 1) + 3, 800))
+
+
+def _share_link() -> str:
+    """Link to this page with the current query parameters (origin from the browser's URL when known)."""
+    query = urlencode(st.query_params.to_dict(), quote_via=quote, safe=",")
+    url = st.context.url or ""
+    parts = urlsplit(url)
+    if not parts.scheme:
+        return f"simulate?{query}"
+    path = parts.path.rsplit("/", 1)[0] + "/simulate"
+    return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+
+
+def _sample(result: SimulationResult, asset: str) -> np.ndarray:
+    return result.basket_terminal_return if asset == BASKET else result.terminal_returns[:, result.assets.index(asset)]
+
+
+def _drawdowns(result: SimulationResult, asset: str) -> np.ndarray:
+    return result.basket_max_drawdown if asset == BASKET else result.max_drawdowns[:, result.assets.index(asset)]
+
+
+def _headline(result: SimulationResult, metrics: ScenarioMetrics, asset: str) -> dict[str, tuple[float, float]]:
+    m = metrics.basket if asset == BASKET else metrics.assets[asset]
+    beats = metrics.basket_beats_btc
+    return {
+        "Median return": (m.p50, median_standard_error(_sample(result, asset))),
+        "P(return ≥ +20%)": (m.prob_ge_20pct, m.se["prob_ge_20pct"]),
+        "P(return ≥ 5x)": (m.prob_ge_5x, m.se["prob_ge_5x"]),
+        "P(drawdown ≥ 80%)": (m.prob_max_dd_80pct, m.se["prob_max_dd_80pct"]),
+        "P(basket beats BTC)": (beats.p, beats.se),
+    }
+
+
+_CARD_HELP = {
+    "Median return": "Half the paths end above this simple return over the horizon.",
+    "P(return ≥ +20%)": "Share of paths ending at least 20% up.",
+    "P(return ≥ 5x)": "Share of paths ending at five times the starting value or more (return ≥ +400%).",
+    "P(drawdown ≥ 80%)": "Share of paths that fall at least 80% from a peak at some point within the horizon.",
+    "P(basket beats BTC)": "Share of paths where the equal-weight, buy-and-hold altcoin basket ends above BTC: "
+                           "the 'altcoin season' question. Independent of the asset picked.",
+}
+
+
+def _cards(result: SimulationResult, metrics: ScenarioMetrics, asset: str,
+           baseline: tuple[SimulationResult, ScenarioMetrics] | None) -> None:
+    now = _headline(result, metrics, asset)
+    before = _headline(*baseline, asset) if baseline is not None else None
+    for col, (name, (value, se)) in zip(st.columns(len(now)), now.items(), strict=True):
+        shown = fmt_pct(value) if name == "Median return" else f"{value:.1%}"
+        delta = None
+        if before is not None:
+            delta = f"{(value - before[name][0]) * 100:+.1f} pp"
+        col.metric(
+            name, shown, delta=delta, delta_color="inverse" if "drawdown" in name else "normal",
+            delta_description="vs unedited" if delta else None, border=True,
+            help=f"{_CARD_HELP[name]} Monte Carlo standard error {_pp(se)} "
+                 f"({result.n_paths:,} paths; 95% interval ± {1.96 * se * 100:.1f} pp).",
+        )
+        col.caption(f"{_pp(se)} (MC s.e.)")
+
+
+def _run_caption(result: SimulationResult, model: MarketModel, scenario: Scenario, source: str) -> str:
+    return (
+        f"{scenario.name}: {result.n_paths:,} paths × {result.horizon} trading days, {result.engine} engine, "
+        f"seed {result.seed}. Model calibrated on {model.russell}, {model.btc} and {len(model.alts)} altcoins "
+        f"({', '.join(model.alts)}), {model.start:%Y-%m-%d} to {model.end:%Y-%m-%d}, n = {model.n_obs:,} sessions; "
+        f"data: {source}. Basket: equal weights, buy and hold."
+    )
+
+
+def _distribution_tab(result: SimulationResult, chosen: list[str], log_axis: bool) -> None:
+    samples = {_label(a): _sample(result, a) for a in chosen}
+    hist = build_histogram_frame(samples, log_axis=log_axis)
+    marks = build_percentile_frame(samples, log_axis=log_axis)
+    st.altair_chart(make_distribution_chart(hist, marks, log_axis=log_axis), width="stretch")
+    inside = hist.groupby("asset")["share"].sum()
+    st.caption(
+        f"Terminal simple return over {result.horizon} trading days; lines mark the 5th, 50th and 95th "
+        f"percentiles. The x range holds the central 99% of the pooled paths ({', '.join(f'{k}: {v:.1%}' for k, v in inside.items())} "
+        "of each asset's paths); the rest lie in the tails beyond."
+    )
+    rows = {_label(a): pd.Series(np.quantile(_sample(result, a), [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99]),
+                                 index=["p01", "p05", "p25", "p50", "p75", "p95", "p99"]) for a in chosen}
+    table = pd.DataFrame(rows).T
+    table["mean"] = [float(np.mean(_sample(result, a))) for a in chosen]
+    _show(table, "{:+.1%}")
+
+
+def _paths_tab(result: SimulationResult, chosen: list[str], log_axis: bool) -> None:
+    fan = result.fan_frame()
+    fan = fan[fan["asset"].isin(chosen)].copy()
+    fan["asset"] = fan["asset"].map(_label)
+    st.altair_chart(make_fan_chart(fan, log_axis=log_axis, order=[_label(a) for a in chosen]), width="stretch")
+    st.caption(
+        "Cumulative simple return by trading day: the line is the median path quantile, the dark band 25–75%, "
+        "the light band 5–95% (quantiles taken across paths each day, so the median line is not one path)."
+    )
+
+
+def _drawdown_tab(result: SimulationResult, chosen: list[str], order: list[str]) -> None:
+    samples = {_label(a): _drawdowns(result, a) for a in chosen}
+    frame = build_exceedance_frame(samples, np.linspace(0.0, 1.0, 101))
+    st.altair_chart(make_exceedance_chart(frame, order=[_label(a) for a in chosen]), width="stretch")
+    st.caption("Probability that the largest peak-to-trough fall within the horizon reaches at least the level "
+               "on the x axis (the start counts as a peak).")
+    table = drawdown_distribution(result).reindex(order)
+    table.index = [_label(a) for a in table.index]
+    _show(table, "{:.1%}")
+    st.caption("Maximum drawdown percentiles and mean, every asset.")
+
+
+def _probabilities_tab(result: SimulationResult, metrics: ScenarioMetrics, order: list[str]) -> None:
+    c1, c2 = st.columns([3, 1])
+    text = c1.text_input(
+        "Targets", key=K_TARGETS, persist_state="session", **default_unless_set(K_TARGETS, value=DEFAULT_TARGETS),
+        help="Returns over the horizon, comma separated: percent (20%, -50, 0) or multiples (2x = +100%).",
+    )
+    direction = c2.radio("Event", ["return ≥ target", "return ≤ target"], key="sim_target_dir",
+                         persist_state="session", help="≤ with a negative target is a loss probability.")
+    try:
+        targets = parse_targets(text)
+    except TargetError as exc:
+        st.error(f"Cannot read the targets: {exc}")
+        targets = ()
+    samples = {_label(a): _sample(result, a) for a in order}
+    if targets:
+        table = build_probability_table(samples, targets, at_most=direction.startswith("return ≤"))
+        st.dataframe(format_probability_table(table, [_label(a) for a in order]), width="stretch")
+        st.caption(f"P({direction}) per asset over {result.horizon} trading days, ± one Monte Carlo standard "
+                   f"error in percentage points ({result.n_paths:,} paths).")
+        st.download_button("Download these probabilities (CSV)", table.to_csv(index=False),
+                           file_name="target_probabilities.csv", mime="text/csv", key="sim_dl_targets",
+                           on_click="ignore", icon=":material/download:")
+    st.subheader("All metrics")
+    full = build_metrics_table(result, metrics).reindex(order)
+    full.index = [_label(a) for a in full.index]
+    numeric = full.drop(columns=["scenario", "engine", "n_paths", "horizon_days", "seed"])
+    pct_fmt = {c: "{:.2%}" for c in numeric.columns}
+    pct_fmt.update({c: "{:+.1%}" for c in ("mean", "p05", "p25", "p50", "p75", "p95")})
+    _show(numeric, pct_fmt)
+    st.caption("Columns ending in _se are Monte Carlo standard errors; var95/es95 are 95% value at risk and "
+               "expected shortfall as loss fractions; prob_beats_btc is P(asset return > BTC return).")
+
+
+def _regimes_tab(result: SimulationResult, scenario: Scenario) -> None:
+    names = list(scenario.regime_names)
+    if len(names) == 1:
+        st.info(f"This scenario has one regime ({names[0]}): every day is spent in it.")
+        return
+    initial = names.index(scenario.initial_regime)
+    expected = expected_occupancy(scenario.transition, initial, result.horizon)
+    pi = stationary_distribution(scenario.transition)
+    frame = pd.DataFrame({
+        "regime": names * 3,
+        "source": ["simulated"] * len(names) + ["expected over the horizon"] * len(names)
+        + ["long run (stationary)"] * len(names),
+        "share": np.concatenate([result.regime_occupancy, expected, pi]),
+    })
+    st.altair_chart(make_occupancy_chart(frame), width="stretch")
+    n_days = result.n_paths * result.horizon
+    table = pd.DataFrame({"simulated": result.regime_occupancy, "expected over the horizon": expected,
+                          "long run (stationary)": pi}, index=names)
+    _show(table, "{:.2%}")
+    st.caption(
+        f"Share of the {n_days:,} simulated path-days in each regime, the exact expectation over "
+        f"{result.horizon} days starting in {scenario.initial_regime} (mean of e₀Pᵗ), and the chain's "
+        "long-run share. Simulated and expected differ only by Monte Carlo noise (days on a path are dependent, "
+        "so the noise is larger than for independent days)."
+    )
+    matrix = pd.DataFrame(scenario.transition, index=names, columns=names)
+    matrix["mean spell (days)"] = [np.inf if row[i] >= 1 else 1.0 / (1.0 - row[i])
+                                   for i, row in enumerate(scenario.transition)]
+    st.markdown("**Daily transition matrix** (row: today, column: tomorrow)")
+    _show(matrix, {**{n: "{:.2%}" for n in names}, "mean spell (days)": "{:.1f}"})
+
+
+def _model_tab(model: MarketModel, scenario: Scenario, horizon: int, source_label: str,
+               sources: dict[str, str]) -> None:
+    ann = np.sqrt(252.0)
+    st.markdown(
+        f"Calibrated on **{source_label}** from {model.start:%Y-%m-%d} to {model.end:%Y-%m-%d} "
+        f"(n = {model.n_obs:,} sessions with both {model.russell} and {model.btc}; daily log returns on the US "
+        f"equity calendar, crypto weekends folded into Monday)."
+    )
+    rows = {model.russell: {"alpha (/yr)": model.russell_mu_annual, "beta to Russell": np.nan,
+                            "loading on BTC residual": np.nan, "residual vol (/yr)": model.russell_vol_annual,
+                            "tail df": float(model.tail_df[model.russell])},
+            model.btc: {"alpha (/yr)": 252 * model.btc_alpha, "beta to Russell": model.btc_beta,
+                        "loading on BTC residual": np.nan, "residual vol (/yr)": model.btc_sigma * ann,
+                        "tail df": float(model.tail_df[model.btc])}}
+    for a in model.alts:
+        rows[a] = {"alpha (/yr)": 252 * float(model.alt_alpha[a]), "beta to Russell": float(model.alt_beta[a]),
+                   "loading on BTC residual": float(model.alt_loading[a]),
+                   "residual vol (/yr)": float(model.alt_sigma[a]) * ann, "tail df": float(model.tail_df[a])}
+    table = pd.DataFrame(rows).T
+    table["n obs"] = model.n_obs_per_asset.reindex(table.index).astype(int)
+    table["source"] = [sources.get(t, "–") for t in table.index]
+    _show(table, {"alpha (/yr)": "{:+.1%}", "beta to Russell": "{:.2f}", "loading on BTC residual": "{:.2f}",
+                  "residual vol (/yr)": "{:.1%}", "tail df": "{:.1f}", "n obs": "{:,.0f}"})
+    st.caption(
+        f"Russell row: mean and volatility of its log return. alpha is the annualized OLS intercept (log). "
+        f"Pooled crypto tail df {model.crypto_df:.2f} (Student-t, fitted on standardized residuals, clipped to "
+        f"3–50); bootstrap mean block length {model.block_length:.1f} days on {len(model.residuals):,} complete "
+        f"rows; mean altcoin residual correlation "
+        f"{_mean_offdiag(model.alt_residual_corr.to_numpy()):.2f}."
+    )
+    st.markdown(f"**What {scenario.name} does to it** (per regime, as the engine uses it)")
+    eff = effective_regime_table(model, scenario, horizon)
+    signed = ("drift", "alpha", "Mean jump")
+    rows = {}
+    for r in eff.index:
+        if "/yr" in r or "(log)" in r or "share" in r:
+            fmt = "{:+.1%}" if any(k in r for k in signed) else "{:.1%}"
+        else:
+            fmt = "{:.2f}"
+        rows[r] = ["∞" if np.isinf(v) else fmt.format(v) for v in eff.loc[r]]
+    shown = pd.DataFrame(rows, index=eff.columns).T
+    st.dataframe(shown, width="stretch", height=min(35 * (len(shown) + 1) + 3, 800))
+    st.caption("Altcoin rows average the tokens; each token keeps its own calibrated value unless the scenario "
+               "sets one for all. The Russell drift is the mean over the horizon of the path's daily drift "
+               "(target, phases or calibrated) plus the regime's shift.")
+
+
+def _mean_offdiag(c: np.ndarray) -> float:
+    n = c.shape[0]
+    if n < 2:
+        return float("nan")
+    return float((c.sum() - np.trace(c)) / (n * n - n))
+
+
+def _current_value(scenario: Scenario, model: MarketModel, param: str, regime: str | None) -> float | None:
+    """The swept parameter's value in the current scenario (None when regimes differ or it does not apply)."""
+    reference = calibrated_reference(model)
+    if param == "russell.target_return":
+        return scenario.russell.target_return if scenario.russell.mode == "target" else None
+    if param == "russell.annual_vol":
+        vol = scenario.russell.annual_vol
+        return reference["annual_vol"] if vol is None else vol
+    if param == "selectivity":
+        return scenario.selectivity
+    regimes = scenario.regimes if regime is None else [scenario.regime(regime)]
+    values = {reference.get(param) if getattr(r, param) is None else getattr(r, param) for r in regimes}
+    return values.pop() if len(values) == 1 else None
+
+
+def _sensitivity_tab(sel, scenario: Scenario, model: MarketModel, settings) -> None:
+    st.caption(
+        "Sweep one parameter of the current scenario, every other setting fixed. Every point uses the same "
+        "seed (common random numbers), so the differences between points are much more precise than each "
+        "point's own error bar suggests."
+    )
+    params = list(SWEEPABLE)
+    key = "sim_sens_param"
+    if st.session_state.get(key) not in params:
+        st.session_state.pop(key, None)
+    c1, c2, c3 = st.columns([2, 1, 1])
+    param = c1.selectbox("Parameter", params, key=key, persist_state="session",
+                         format_func=lambda p: SWEEPABLE[p].label + (" (per regime)" if p in REGIME_FIELDS else ""))
+    spec = SWEEPABLE[param]
+    regime = None
+    if param in REGIME_FIELDS and len(scenario.regimes) > 1:
+        choices = ["all regimes", *scenario.regime_names]
+        rkey = "sim_sens_regime"
+        if st.session_state.get(rkey) not in choices:
+            st.session_state.pop(rkey, None)
+        picked = c2.selectbox("Regime", choices, key=rkey, persist_state="session")
+        regime = None if picked == "all regimes" else picked
+    n_points = c3.slider("Points", 3, 9, key="sim_sens_points", persist_state="session",
+                         **default_unless_set("sim_sens_points", value=5))
+    d1, d2, d3, d4 = st.columns(4)
+    lo_key, hi_key = f"sim_sens_lo.{param}", f"sim_sens_hi.{param}"
+    lo = d1.number_input(f"From{' (%)' if spec.unit else ''}", step=spec.step, key=lo_key, persist_state="session",
+                         **default_unless_set(lo_key, value=float(spec.sweep[0])))
+    hi = d2.number_input(f"To{' (%)' if spec.unit else ''}", step=spec.step, key=hi_key, persist_state="session",
+                         **default_unless_set(hi_key, value=float(spec.sweep[1])))
+    n_paths = d3.selectbox("Paths per point", SWEEP_PATHS, key="sim_sens_paths", persist_state="session",
+                           format_func=lambda n: f"{n:,}", **default_unless_set("sim_sens_paths", index=1))
+    target = d4.selectbox("Probability", ["P(return ≥ +20%)", "P(return ≥ 2x)", "P(return ≥ 5x)",
+                                          "P(loss ≥ 50%)"], key="sim_sens_prob", persist_state="session",
+                          **default_unless_set("sim_sens_prob", index=1))
+    if not hi > lo:
+        st.error(f"'To' ({hi:g}) must be above 'From' ({lo:g}).")
+        return
+    values = np.linspace(lo, hi, n_points)
+    field = {"P(return ≥ +20%)": "prob_ge_20pct", "P(return ≥ 2x)": "prob_ge_2x",
+             "P(return ≥ 5x)": "prob_ge_5x", "P(loss ≥ 50%)": "prob_loss_50pct"}[target]
+    rows = []
+    bar = st.progress(0.0, text="Running the sweep…")
+    try:
+        for i, v in enumerate(values):
+            decimal = spec.from_display(float(v))
+            try:
+                point = with_overrides(scenario, sweep_patch(scenario, param, regime, decimal))
+            except ScenarioError as exc:
+                st.error(f"Sweep stopped at {spec.label} = {v:g}: {exc}")
+                return
+            try:
+                res = run_simulation(sel, point, n_paths=n_paths, horizon=settings.horizon, seed=settings.seed,
+                                     engine=settings.engine)
+            except ValueError as exc:
+                st.error(str(exc))
+                return
+            m = summarize(res)
+            for asset, om in ((BASKET, m.basket), (model.btc, m.assets[model.btc])):
+                x = _sample(res, asset)
+                rows.append({"value": float(v), "asset": _label(asset), "metric": "Median return",
+                             "estimate": om.p50, "se": median_standard_error(x)})
+                rows.append({"value": float(v), "asset": _label(asset), "metric": target,
+                             "estimate": getattr(om, field), "se": om.se[field]})
+            bar.progress((i + 1) / len(values), text=f"Point {i + 1} of {len(values)}")
+    finally:
+        bar.empty()
+    frame = pd.DataFrame(rows)
+    x_title = spec.label + (f" ({regime})" if regime else "")
+    now = _current_value(scenario, model, param, regime)
+    st.altair_chart(make_sensitivity_chart(frame, x_title=x_title, x_format=".1f" if spec.unit else ".2f",
+                                           current=None if now is None else spec.to_display(now)),
+                    width="stretch")
+    st.caption(f"Error bars: 95% Monte Carlo intervals (± 1.96 s.e.), {n_paths:,} paths per point, seed "
+               f"{settings.seed}, horizon {settings.horizon} days."
+               + (" Sweeping the Russell return switches the path to mode 'target'." if param ==
+                  "russell.target_return" else ""))
+    wide = frame.pivot_table(index="value", columns=["metric", "asset"], values=["estimate", "se"])
+    wide.columns = [f"{m} · {a} · {stat}" for stat, m, a in wide.columns]
+    _show(wide, "{:.2%}")
+
+
+# --------------------------------------------------------------------------- page
+
+sel = get_selection()
+show_source_banner(sel.prices)
+st.title("Scenario simulator")
+st.caption(
+    "Pick a scenario, reshape it in the sidebar, and watch the distribution of altcoin outcomes move. "
+    "Every probability carries its Monte Carlo standard error; the link in the address bar reproduces the run."
+)
+
+try:
+    roles = model_inputs(sel)
+    model = calibrated_model(sel)
+except (ModelInputError, CalibrationError) as exc:
+    st.error(f"The scenario model cannot be calibrated on this selection: {exc}")
+    st.info("Pick a BTC ticker and at least one altcoin in the sidebar, and a date range with a few months "
+            "of data.")
+    st.stop()
+
+n_assets = 2 + len(roles.alts)
+form = render_scenario_form(model, n_assets, view_keys=VIEW_KEYS)
+for kind, message in pending_messages():
+    {"error": st.error, "warning": st.warning, "success": st.success}.get(kind, st.info)(message)
+for message in form.errors:
+    st.error(message)
+settings, scenario = form.settings, form.scenario
+
+st.markdown(f"### {scenario.name}" + (" · edited" if form.edited else "")
+            + (" · imported" if settings.scenario == IMPORTED else ""))
+if scenario.description:
+    st.markdown(scenario.description)
+if scenario.rationale:
+    with st.expander("Why these numbers (the scenario's rationale)"):
+        st.markdown(scenario.rationale)
+
+try:
+    result = run_simulation(sel, scenario, n_paths=settings.n_paths, horizon=settings.horizon,
+                            seed=settings.seed, engine=settings.engine)
+except ValueError as exc:
+    st.error(f"Simulation failed: {exc}")
+    st.stop()
+metrics = summarize(result)
+
+baseline = None
+cells = settings.n_paths * settings.horizon * n_assets
+if form.edited and cells <= PROGRESS_CELLS:
+    base_scenario = apply_settings(form.base, {}, settings.horizon)
+    base_result = run_simulation(sel, base_scenario, n_paths=settings.n_paths, horizon=settings.horizon,
+                                 seed=settings.seed, engine=settings.engine)
+    baseline = (base_result, summarize(base_result))
+
+order = [BASKET, model.btc, *model.alts, model.russell]
+_valid_choice(K_ASSET, order)
+asset = st.selectbox("Headline asset", order, key=K_ASSET, format_func=_label, persist_state="session",
+                     help="The cards show this asset; the altcoin basket is the equal-weight, buy-and-hold "
+                          "portfolio of every altcoin in the selection.")
+_cards(result, metrics, asset, baseline)
+st.caption(_run_caption(result, model, scenario, sel.prices.label)
+           + (" Deltas compare with the unedited scenario on the same random numbers." if baseline else ""))
+
+d1, d2, _ = st.columns([1, 1, 2])
+d1.download_button("Metrics (CSV)", build_metrics_table(result, metrics).to_csv(index_label="asset"),
+                   file_name=f"simulation_{settings.scenario}_{settings.seed}.csv", mime="text/csv",
+                   key="sim_dl_metrics", on_click="ignore", icon=":material/download:",
+                   help="Every metric with its Monte Carlo standard error, per asset, plus the run settings.")
+d2.download_button("Scenario (TOML)", scenario_to_toml(scenario), file_name=f"{settings.scenario}_edited.toml"
+                   if form.edited else f"{settings.scenario}.toml", mime="application/toml", key="sim_dl_toml",
+                   on_click="ignore", icon=":material/download:",
+                   help="This scenario with every edit applied; import it in the sidebar to get the same run.")
+
+write_view = {"asset": None if asset == BASKET else asset}
+targets_text = st.session_state.get(K_TARGETS, DEFAULT_TARGETS)
+write_view["targets"] = None if targets_text == DEFAULT_TARGETS else targets_text
+
+c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+chart_key = "sim_chart_assets"
+if chart_key in st.session_state:
+    st.session_state[chart_key] = [a for a in st.session_state[chart_key] if a in order]
+chosen = c1.multiselect("Assets in the charts", order, key=chart_key, format_func=_label, persist_state="session",
+                        **default_unless_set(chart_key, default=[BASKET, model.btc]))
+log_axis = c2.toggle("Log axis, log(1 + r)", key="sim_log", persist_state="session",
+                     **default_unless_set("sim_log", value=True),
+                     help="Equal distances are equal percentage moves: a 5x and a -80% sit as far from zero.")
+chosen = chosen or [asset]
+
+tabs = st.tabs(TABS, key="sim_tab", on_change="rerun")
+with tabs[0]:
+    if tabs[0].open:
+        _distribution_tab(result, chosen, log_axis)
+with tabs[1]:
+    if tabs[1].open:
+        _paths_tab(result, chosen, log_axis)
+with tabs[2]:
+    if tabs[2].open:
+        _drawdown_tab(result, chosen, order)
+with tabs[3]:
+    if tabs[3].open:
+        _probabilities_tab(result, metrics, order)
+with tabs[4]:
+    if tabs[4].open:
+        _regimes_tab(result, scenario)
+with tabs[5]:
+    if tabs[5].open:
+        _model_tab(model, scenario, settings.horizon, sel.prices.label, dict(sel.prices.sources))
+with tabs[6]:
+    if tabs[6].open:
+        _sensitivity_tab(sel, scenario, model, settings)
+
+write_to_url(write_view)
+with st.expander("Share this run", icon=":material/link:"):
+    st.code(_share_link(), language=None, wrap_lines=True)
+    st.caption("The link carries the data selection, the scenario (an imported one travels inside the link), "
+               "every edit, the number of paths, the horizon, the seed and the engine: whoever opens it gets "
+               "the same numbers on the same data. The address bar holds the same link.")

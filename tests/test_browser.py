@@ -97,3 +97,29 @@ def test_market_page_changes_when_a_sidebar_value_changes(app_url, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "market.png"), full_page=True)
     page.close()
+
+
+def test_simulator_numbers_change_when_a_sidebar_value_changes(app_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(f"{app_url}/simulate")
+    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=90_000)
+    page.get_by_text("Median return", exact=False).first.wait_for(timeout=90_000)
+    before = _metric_texts(page)
+
+    seed = page.locator('[data-testid="stSidebar"]').get_by_label("Seed", exact=True)
+    seed.fill("12345")
+    seed.press("Enter")
+    page.wait_for_function(
+        """(before) => {
+            const now = [...document.querySelectorAll('[data-testid="stMetric"]')].map(m => m.innerText);
+            return now.length > 0 && JSON.stringify(now) !== JSON.stringify(before);
+        }""",
+        arg=before,
+        timeout=90_000,
+    )
+    after = _metric_texts(page)
+    assert after != before
+    assert "seed=12345" in page.url or "seed=12345" in page.evaluate("() => window.location.search")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "simulator.png"), full_page=False)
+    page.close()

@@ -71,3 +71,18 @@ def test_binned_densities_integrate_to_one_on_shared_bins():
     ga, gb = (binned[binned.scenario == k] for k in "AB")
     np.testing.assert_array_equal(ga["lo"].to_numpy(), gb["lo"].to_numpy())
     np.testing.assert_allclose(binned["return_lo"], np.expm1(binned["lo"]))
+
+
+def test_compare_chart_builders_carry_the_data():
+    from ui.charts.compare import make_median_paths_chart, make_overlay_distribution_chart
+
+    rng = np.random.default_rng(2)
+    a = _result(np.expm1(rng.normal(0, 0.5, 500)), np.zeros(500), np.zeros(500), "A")
+    b = _result(np.expm1(rng.normal(0.2, 0.5, 500)), np.zeros(500), np.zeros(500), "B")
+    binned = binned_log_growth({"A": a, "B": b}, BASKET, bins=20)
+    spec = make_overlay_distribution_chart(binned, ["A", "B"]).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert len(rows) == 40 and {"scenario", "lo", "density"} <= set(rows[0])
+    fan = binned.rename(columns={"lo": "day"}).assign(p25=0.0, p50=0.1, p75=0.2)[["scenario", "day", "p25", "p50", "p75"]]
+    layer = make_median_paths_chart(fan, ["A", "B"]).to_dict()
+    assert len(layer["layer"]) == 2

@@ -22,7 +22,15 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-PAGES = ["", "relationships", "breakouts", "simulate", "compare", "methodology"]
+#: Page path -> an element that appears once the page has computed its results.
+PAGES = {
+    "": '[data-testid="stMetric"]',
+    "relationships": '[data-testid="stMetric"]',
+    "breakouts": '[data-testid="stTabs"]',
+    "simulate": '[data-testid="stMetric"]',
+    "compare": '[data-testid="stDataFrame"]',
+    "methodology": '[data-testid="stDataFrame"]',
+}
 
 
 def _free_port() -> int:
@@ -31,14 +39,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_idle(page, timeout_ms: int = 120_000) -> None:
-    """Wait until Streamlit has finished running the script (no running indicator)."""
-    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout_ms)
-    page.wait_for_timeout(1500)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms
-    )
-    page.wait_for_timeout(2500)  # let Vega finish drawing
+def _wait_ready(page, selector: str, timeout_ms: int = 120_000) -> None:
+    """Wait for the page's result element, then for charts to finish drawing."""
+    page.wait_for_selector(selector, timeout=timeout_ms)
+    page.wait_for_timeout(4000)
 
 
 def main() -> int:
@@ -54,7 +58,8 @@ def main() -> int:
     port = _free_port()
     env = {**os.environ}
     if args.data_dir:
-        env["SCX_DATA_DIR"] = str(Path(args.data_dir).resolve())
+        # Relative to the app's folder, so the banner shows a short path.
+        env["SCX_DATA_DIR"] = os.path.relpath(Path(args.data_dir).resolve(), REPO)
         env.pop("SCX_DATA_SOURCE", None)
     else:
         env["SCX_DATA_SOURCE"] = "demo"
@@ -77,9 +82,9 @@ def main() -> int:
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
             )
             page = browser.new_page(viewport={"width": 1440, "height": 1100})
-            for name in PAGES:
+            for name, ready in PAGES.items():
                 page.goto(f"{url}/{name}")
-                _wait_idle(page)
+                _wait_ready(page, ready)
                 path = out / f"{name or 'market'}.png"
                 page.screenshot(path=str(path), full_page=False)
                 print(path)

@@ -5,6 +5,13 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+#: Four clearly different hues (Streamlit's default palette pairs light and dark shades).
+SCENARIO_COLORS = ["#4f46e5", "#dc2626", "#16a34a", "#f59e0b"]
+
+
+def _scenario_color(order: list[str] | None) -> alt.Color:
+    return alt.Color("scenario:N", title="Scenario", sort=order, scale=alt.Scale(range=SCENARIO_COLORS))
+
 
 def make_overlay_distribution_chart(binned: pd.DataFrame, order: list[str] | None = None) -> alt.Chart:
     """Overlaid histograms of log growth per scenario.
@@ -14,7 +21,7 @@ def make_overlay_distribution_chart(binned: pd.DataFrame, order: list[str] | Non
     ``log(1 + r)``, so a doubling and a halving sit at equal distances from 0;
     tooltips give the simple-return range.
     """
-    color = alt.Color("scenario:N", title="Scenario", sort=order)
+    color = _scenario_color(order)
     return (
         alt.Chart(binned)
         .mark_area(opacity=0.35, interpolate="step", line={"strokeWidth": 1.5})
@@ -38,7 +45,7 @@ def make_median_paths_chart(fan: pd.DataFrame, order: list[str] | None = None) -
 
     ``fan`` has columns ``scenario, day, p25, p50, p75`` (cumulative simple returns).
     """
-    color = alt.Color("scenario:N", title="Scenario", sort=order)
+    color = _scenario_color(order)
     base = alt.Chart(fan).encode(x=alt.X("day:Q", title="Trading day"), color=color)
     band = base.mark_area(opacity=0.18).encode(y=alt.Y("p25:Q", title="Cumulative return", axis=alt.Axis(format="%")),
                                               y2="p75:Q")

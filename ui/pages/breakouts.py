@@ -110,8 +110,8 @@ def _current_streak_words(table: StreakTable, leader: str, laggard: str, unit: s
 
 
 sel = get_selection()
-show_source_banner(sel.prices)
 st.title("History check: streaks, breakouts and what crypto did next")
+show_source_banner(sel.prices)
 st.caption(
     "Articles say small-cap streaks and breakouts come before crypto and altcoin rallies. "
     "This page counts those events in the loaded data and puts the number of events next to every figure: "

@@ -105,7 +105,7 @@ shown = pd.DataFrame({c: [_cell(v, s) for v, s in zip(wide[c], se[c], strict=Tru
 for c in order[1:]:
     shown[f"{c} − {order[0]}"] = [_dcell(v, s) for v, s in zip(diff[c], diff_se[c], strict=True)]
 st.subheader("Key metrics and differences")
-st.dataframe(shown, width="stretch")
+st.dataframe(shown.rename_axis("Metric"), width="stretch")
 st.caption(
     f"Probabilities ± one Monte Carlo standard error ({int(n_paths):,} paths). Differences are against "
     f"{order[0]}, with the paired standard error of common random numbers; * marks a difference larger "

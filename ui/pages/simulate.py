@@ -417,8 +417,8 @@ def _sensitivity_tab(sel, scenario: Scenario, model: MarketModel, settings) -> N
 # --------------------------------------------------------------------------- page
 
 sel = get_selection()
-show_source_banner(sel.prices)
 st.title("Scenario simulator")
+show_source_banner(sel.prices)
 st.caption(
     "Pick a scenario, reshape it in the sidebar, and watch the distribution of altcoin outcomes move. "
     "Every probability carries its Monte Carlo standard error; the link in the address bar reproduces the run."

@@ -18,7 +18,8 @@ Every number below was calibrated once on the real daily data in
 BTC-USD and ETH-USD, Yahoo altcoin closes from ``alt/``), over 2020-10-01 to
 2025-09-29 (1,253 equity sessions), with crypto sampled on the equity calendar:
 annualized log drift and vol, OLS beta on same-day IWM returns, loading on the
-BTC residual, residual vol, and a Student-t ``df`` fitted by maximum likelihood
+BTC residual, residual vol, the altcoin residuals' mean correlation, and a
+Student-t ``df`` fitted by maximum likelihood
 to the standardized residuals (floored at 3 so the variance and skew are finite).
 """
 
@@ -77,6 +78,10 @@ DEMO_CRYPTO: dict[str, DemoAsset] = {
     "ADA-USD": DemoAsset(0.424, 1.303, 1.029, 0.692, 3.00, 0.025, "2017-11-09"),
 }
 
+#: Correlation of altcoin residuals (after the Russell and the BTC shock): mean off-diagonal
+#: of the 7 x 7 residual correlation matrix on the same window, 0.32 (range 0.16-0.50).
+ALT_RESIDUAL_CORR = 0.32
+
 DEMO_TICKERS: tuple[str, ...] = ("IWM", "SPY", *DEMO_CRYPTO, *INDEX_DIVIDEND_YIELD)
 
 
@@ -133,9 +138,17 @@ def generate_demo_prices() -> pd.DataFrame:
     btc = DEMO_CRYPTO["BTC-USD"]
     # Crypto drift is spread over calendar days; the Russell term already carries beta * mu_R.
     u = btc.resid_vol * np.sqrt(cr_dt) * _unit_t(rng, btc.t_df, n)
+    alts = [t for t in DEMO_CRYPTO if t != "BTC-USD"]
+    idio = {t: _unit_t(rng, DEMO_CRYPTO[t].t_df, n) for t in alts}
+    # A common altcoin shock gives the residuals their equicorrelation ALT_RESIDUAL_CORR.
+    common = _unit_t(rng, 3.0, n)
     for ticker, p in DEMO_CRYPTO.items():
         alpha = (p.drift - p.beta * RUSSELL_DRIFT) * cr_dt
-        own = u if ticker == "BTC-USD" else p.g * u + p.resid_vol * np.sqrt(cr_dt) * _unit_t(rng, p.t_df, n)
+        if ticker == "BTC-USD":
+            own = u
+        else:
+            e = np.sqrt(1.0 - ALT_RESIDUAL_CORR) * idio[ticker] + np.sqrt(ALT_RESIDUAL_CORR) * common
+            own = p.g * u + p.resid_vol * np.sqrt(cr_dt) * e
         log_prices[ticker] = np.log(p.start_price) + np.cumsum(alpha + p.beta * r + own)
 
     frame = pd.DataFrame(np.exp(np.column_stack(list(log_prices.values()))), index=days,

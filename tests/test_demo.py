@@ -46,3 +46,15 @@ def test_realistic_vols_betas_and_fat_tails():
     assert 0.7 < corr.loc["IWM", "SPY"] < 0.95
     assert corr.loc["BTC-USD", "ETH-USD"] > 0.5
     assert stats.kurtosis(r["BTC-USD"]) > 1.0, "crypto returns have fat tails"
+
+
+def test_altcoin_residuals_carry_the_calibrated_correlation():
+    from core.calibration import calibrate
+    from core.demo import ALT_RESIDUAL_CORR
+
+    px = generate_demo_prices()
+    cols = ["IWM", *DEMO_CRYPTO]
+    m = calibrate(compute_returns(px[cols], calendar=["IWM"]), russell="IWM", btc="BTC-USD")
+    c = m.alt_residual_corr.to_numpy()
+    off = c[np.triu_indices_from(c, 1)]
+    assert abs(off.mean() - ALT_RESIDUAL_CORR) < 0.05

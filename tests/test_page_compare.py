@@ -62,3 +62,15 @@ def test_methodology_page_lists_every_scenario_field():
     fields = at.dataframe[0].value["field"].tolist()
     assert "regimes[].downside_beta_scale" in fields and "selectivity" in fields
     assert any("Correlation is not causation" in m.value for m in at.markdown)
+
+
+def test_simulator_edits_join_the_comparison():
+    at = AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=180)
+    at.query_params.update({"scenario": "controlled_rally", "ov": '{"selectivity":1.5}', "paths": "2000"})
+    at.run()
+    at.switch_page("ui/pages/simulate.py").run()
+    assert not at.exception
+    at.switch_page("ui/pages/compare.py").run()
+    assert not at.exception
+    at.select_slider(key="cmp_paths").set_value(2_000).run()
+    assert "Controlled rally (Simulator edits)" in at.dataframe[0].value.columns

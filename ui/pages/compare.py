@@ -10,8 +10,12 @@ from core.montecarlo import BASKET, ENGINES
 from core.scenario import ScenarioError, list_scenarios, load_scenario
 from ui.charts.compare import make_median_paths_chart, make_overlay_distribution_chart
 from ui.common import show_source_banner
+from ui.scenario_form import IMPORTED, apply_settings, get_settings, load_base
 from ui.simulation import ModelInputError, calibrated_model, run_simulation
 from ui.state import get_selection
+
+#: Choice key of the scenario as edited on the Simulator page.
+SIMULATOR = "__simulator__"
 
 sel = get_selection()
 st.title("Compare scenarios")
@@ -36,10 +40,23 @@ for msg in problems:
 labels = {stem: s.name for stem, s in scenarios.items()}
 # The calibrated, no-override scenario is the natural baseline for differences.
 stems = sorted(scenarios, key=lambda k: (k != "historical_base", k))
+defaults = stems[:4]
+# The scenario as edited (or imported) in the Simulator joins the choices.
+sim = get_settings()
+if sim.overrides or sim.scenario == IMPORTED:
+    try:
+        edited = apply_settings(load_base(sim.scenario), sim.overrides, load_base(sim.scenario).horizon_days)
+    except ScenarioError as exc:
+        st.warning(f"The Simulator's edited scenario cannot be compared: {exc}")
+    else:
+        scenarios[SIMULATOR] = edited
+        labels[SIMULATOR] = f"{edited.name} (Simulator edits)"
+        stems.insert(1, SIMULATOR)
+        defaults = stems[:4]
 c1, c2 = st.columns([3, 2])
 chosen = c1.multiselect(
     "Scenarios (2 to 4; the first is the baseline for differences)",
-    stems, default=stems[:4], format_func=labels.get, max_selections=4, key="cmp_scenarios",
+    stems, default=defaults, format_func=labels.get, max_selections=4, key="cmp_scenarios",
 )
 try:
     model = calibrated_model(sel)

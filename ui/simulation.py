@@ -97,9 +97,8 @@ def _simulate(
 ) -> SimulationResult:
     model = _cached_model(returns, roles.russell, roles.btc, roles.alts)
     scenario = scenario_from_dict(tomllib.loads(scenario_toml), "<app>")
-    kwargs = {"progress": progress} if progress is not None else {}
     return simulate(model, scenario, n_paths=n_paths, horizon=horizon, rng=np.random.default_rng(seed),
-                    engine=engine, **kwargs)
+                    engine=engine, progress=progress)
 
 
 @st.cache_data(show_spinner=False, max_entries=48)

@@ -14,14 +14,17 @@ per-regime intensity and normal log sizes. All quantities are daily log returns.
 
 Shocks ``z``:
 
-* ``engine="parametric"``: unit-variance Student-t with the regime's ``df``, built as
-  ``z = n * sqrt((df - 2) / (2 G))`` with ``n ~ N(0, 1)`` and ``G ~ Gamma(df/2)``. One
-  ``G`` per path and day is shared by every asset (a multivariate t): a turbulent day
-  hits all assets at once, which gives the joint crashes seen in the data, while the
-  shocks stay uncorrelated with unit variance so the model's correlations hold.
-  ``df = inf`` gives normal shocks. The altcoin shocks are correlated with the
-  calibrated residual correlation ``C`` (``z_alt = cholesky(C) @ n_alt`` before the
-  common t scale), so tokens share an "altcoin" factor beyond BTC.
+* ``engine="parametric"``: unit-variance Student-t with the regime's ``df``. The crypto
+  shocks are ``z = n * sqrt((df - 2) / (2 G))`` with ``n ~ N(0, 1)`` and
+  ``G ~ Gamma(df/2)``; one ``G`` per path and day is shared by BTC and every altcoin (a
+  multivariate t): a turbulent day hits them all at once, which gives the joint crashes
+  seen in the data, while the shocks stay uncorrelated with unit variance so the
+  model's correlations hold. The Russell's shock is an independent t with the regime's
+  Russell ``df``, drawn directly in polar form (:func:`_student_t`). ``df = inf`` gives
+  normal shocks. The normals ``n`` come from a vectorized Box-Muller transform
+  (:func:`_standard_normals`). The altcoin shocks are correlated with the
+  calibrated residual correlation ``C`` (``z_alt = cholesky(C) @ n_alt``, which
+  commutes with the common t scale), so tokens share an "altcoin" factor beyond BTC.
 * ``engine="bootstrap"``: whole rows of the model's standardized residuals resampled
   in stationary blocks (Politis-Romano 1994) with mean length ``model.block_length``:
   real tails, real cross-asset dependence of the residuals, volatility clustering.
@@ -243,14 +246,74 @@ def report_steps(horizon: int, max_steps: int = MAX_REPORT_STEPS) -> np.ndarray:
 
 
 def _quantiles(x: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
-    """Linear-interpolation quantiles of each row of ``x`` (float32 SIMD sort), shape (m, len(qs))."""
+    """Linear-interpolation quantiles of each row of ``x``, shape (m, len(qs)); reorders ``x``.
+
+    Only the order statistics at the interpolation points are needed: nested in-place
+    partitions with one ``kth`` each (numpy's SIMD select; several ``kth`` at once, or a
+    full sort, are several times slower), the next order statistic being the minimum
+    of the segment above. Pass a scratch copy.
+    """
     n = x.shape[1]
     pos = np.asarray(qs) * (n - 1)
     lo = np.floor(pos).astype(int)
-    hi = np.minimum(lo + 1, n - 1)
-    srt = np.sort(x, axis=1)
     frac = pos - lo
-    return srt[:, lo].astype(float) * (1.0 - frac) + srt[:, hi].astype(float) * frac
+    v_lo = np.empty((x.shape[0], len(qs)))
+    v_hi = np.empty_like(v_lo)
+    # Segments [a, b) hold order statistics a..b-1 (column b holds statistic b if b < n).
+    # An explicit stack, not a recursive closure: that would be a reference cycle
+    # keeping every scratch ``x`` alive until the garbage collector runs.
+    todo = [(0, n, list(range(len(qs))))]
+    while todo:
+        a, b, idx = todo.pop()
+        if not idx:
+            continue
+        k = int(lo[min(idx, key=lambda i: abs(lo[i] - (a + b) / 2))])  # halve the segment
+        x[:, a:b].partition(k - a, axis=1)
+        here = [i for i in idx if lo[i] == k]
+        v_lo[:, here] = x[:, k, None]
+        if k + 1 < b:
+            v_hi[:, here] = x[:, k + 1:b].min(axis=1)[:, None]
+        else:  # k + 1 is the segment's upper bound, placed by an outer partition
+            v_hi[:, here] = x[:, min(k + 1, n - 1), None]
+        todo.append((a, k, [i for i in idx if lo[i] < k]))
+        todo.append((k + 1, b, [i for i in idx if lo[i] > k]))
+    return v_lo * (1.0 - frac) + v_hi * frac
+
+
+def _normal_scratch(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scratch arrays for :func:`_standard_normals` of ``n`` values."""
+    h = (n + 1) // 2
+    return np.empty(h), np.empty(h, dtype=_F), np.empty(h, dtype=_F)
+
+
+def _standard_normals(
+    rng: np.random.Generator, out: np.ndarray, scratch: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Fill float32 ``out`` with independent N(0, 1) draws (Box-Muller), return it.
+
+    ``(r cos t, r sin t)`` with ``r = sqrt(-2 log U)``, ``t = 2 pi V`` is an exact pair of
+    independent normals; in vectorized float32 it costs about 60 % of numpy's ziggurat
+    (which runs one element at a time). ``U`` is a float64 uniform in (0, 1], cast to
+    float32 only before the log, so the radius keeps its tail up to ~8.6 sd (a float32
+    uniform would cut it at 5.8 sd). ``scratch`` is from :func:`_normal_scratch`.
+    """
+    flat = out.reshape(-1)
+    n = flat.size
+    h = (n + 1) // 2
+    u64, r, t = (a[:h] for a in scratch)
+    rng.random(out=u64)
+    np.subtract(1.0, u64, out=r)  # (0, 1]: log(0) cannot happen
+    np.log(r, out=r)
+    r *= _F(-2.0)
+    np.sqrt(r, out=r)
+    rng.random(dtype=_F, out=t)
+    t *= _F(2.0 * math.pi)
+    first = flat[:h]
+    np.cos(t, out=first)
+    first *= r
+    np.sin(t, out=t)
+    np.multiply(t[:n - h], r[:n - h], out=flat[h:])
+    return out
 
 
 def _cumulative_rows(transition: np.ndarray) -> np.ndarray:
@@ -341,23 +404,33 @@ def simulate(
     w32 = weights.astype(_F)
     # Per-path coefficients of the current regime, rows alpha | scale | beta | loading.
     # Regimes switch rarely, so only the columns of paths that switched are refreshed.
+    # The selectivity offsets are folded into the per-path alpha rows.
     if multi:
         coef = np.take(tables.coef, state, axis=1)
+        if offsets is not None:
+            coef[2:n_assets] += offsets
         down = np.take(tables.down, state)
         prev = state.copy()
+        alpha = coef[:n_assets]
     else:
         coef = tables.coef[:, :1]
         down = tables.down[0]
+        alpha = coef[:n_assets] if offsets is None else np.concatenate(
+            [np.broadcast_to(coef[:2], (2, n_paths)), coef[2:n_assets] + offsets])
+    alt_levels = paths.level[2:].reshape(-1)  # a view: jumps are added through it
 
     rep_days = report_steps(horizon)
     bands = np.zeros((len(rep_days), n_assets + 1, len(FAN_QUANTILES)))
     next_rep = 1  # bands[0] is day 0 (all zero)
 
     chunk = max(1, min(horizon, _CHUNK_ELEMENTS // (n_paths * n_assets)))
+    alt_chol = None
     if engine == "parametric":
         shock_buf = np.empty((chunk, n_assets, n_paths), dtype=_F)
+        bm_scratch = _normal_scratch((n_assets - 1) * n_paths)
         chol = model.alt_residual_cholesky()
         alt_chol = None if np.allclose(chol, np.eye(n_alt)) else chol.astype(_F)
+        zb = np.empty((n_assets, block), dtype=_F)  # one block's shocks, altcoins correlated
     has_jumps = bool(np.any(tables.jump_rate > 0))
     has_down = bool(np.any(tables.down != 1.0))
     if engine == "bootstrap":
@@ -369,24 +442,31 @@ def simulate(
         regimes, state = _chunk_regimes(rng, state, steps, cum_trans)
         occupancy += np.bincount(regimes.ravel(), minlength=k_reg)
 
+        cells = _regime_cells(regimes, k_reg) if multi or has_jumps else None
         if engine == "parametric":
-            shocks = rng.standard_normal(dtype=_F, out=shock_buf[:steps])
-            if alt_chol is not None:  # correlated altcoin residual shocks
-                shocks[:, 2:, :] = np.matmul(alt_chol, shocks[:, 2:, :])
-            shocks[:, 0, :] *= _mixing(rng, regimes, tables.russell_df)
-            shocks[:, 1:, :] *= _mixing(rng, regimes, tables.df)[:, None, :]
+            shocks = shock_buf[:steps]
+            shocks[:, 0, :] = _student_t(rng, regimes, tables.russell_df, cells)
+            for j in range(steps):
+                _standard_normals(rng, shocks[j, 1:], bm_scratch)
+            # (the altcoin correlation, a linear map, is applied per block below: it
+            # commutes with the common t scale)
+            shocks[:, 1:, :] *= _mixing(rng, regimes, tables.df, cells)[:, None, :]
         else:
             restart = rng.random((steps, n_paths)) < restart_p
             fresh = rng.integers(0, n_hist, (steps, n_paths))
 
-        jumps = _jumps(rng, regimes, tables, n_alt) if has_jumps else None
+        if has_jumps:
+            j_day, j_target, j_size = _jumps(rng, cells, tables, n_alt, n_paths)
 
         for j in range(steps):
             if multi:
                 s = regimes[j]
                 changed = np.flatnonzero(s != prev)
                 if changed.size:
-                    coef[:, changed] = tables.coef[:, s[changed]]
+                    cols = tables.coef[:, s[changed]]
+                    if offsets is not None:
+                        cols[2:n_assets] += offsets[:, changed]
+                    coef[:, changed] = cols
                     down[changed] = tables.down[s[changed]]
                 prev = s
             if engine == "parametric":
@@ -396,21 +476,30 @@ def simulate(
                     pos = np.where(restart[j], fresh[j], pos + 1)
                     pos[pos >= n_hist] = 0  # circular: the row after the last is the first
                 z = np.take(hist_t, pos, axis=1)
+            if has_jumps:
+                # A jump only adds to its token's log return: add it to the level straight
+                # away (the drawdown update below sees the day's full return).
+                today = j_day == j
+                np.add.at(alt_levels, j_target[today], j_size[today])
             mu = _F(tables.mu_path[day + j])
             # Path blocks keep each block's temporaries in cache (the full arrays are not).
             for b0 in range(0, n_paths, _BLOCK_PATHS):
                 sl = slice(b0, min(b0 + _BLOCK_PATHS, n_paths))
                 width = sl.stop - sl.start
                 xb, tb = x[:, :width], buf[:, :width]
+                zs = z[:, sl]
+                if alt_chol is not None:  # correlated altcoin residual shocks
+                    zs = zb[:, :width]
+                    zs[:2] = z[:2, sl]
+                    np.matmul(alt_chol, z[2:, sl], out=zs[2:])
                 _daily_returns(
-                    xb, tb, z[:, sl], coef[:, sl] if multi else coef, down[sl] if multi else down,
-                    mu, has_down,
-                    None if offsets is None else offsets[:, sl],
-                    None if jumps is None else jumps[j][:, sl],
+                    xb, tb, zs, coef[:, sl] if multi else coef,
+                    alpha if alpha.shape[1] == 1 else alpha[:, sl],
+                    down[sl] if multi else down, mu, has_down,
                 )
                 paths.add(sl, xb, tb, alt_exp[:, :width], w32)
             if next_rep < len(rep_days) and day + j + 1 == rep_days[next_rep]:
-                both = np.concatenate([paths.level, paths.b_level[None, :]], axis=0)
+                both = np.concatenate([paths.level, paths.b_level[None, :]], axis=0)  # scratch
                 bands[next_rep] = np.expm1(_quantiles(both, FAN_QUANTILES))
                 next_rep += 1
         day += steps
@@ -440,17 +529,18 @@ def simulate(
 
 
 def _daily_returns(
-    x: np.ndarray, tmp: np.ndarray, z: np.ndarray, coef: np.ndarray, down: np.ndarray | np.float32,
-    mu: np.float32, has_down: bool, offsets: np.ndarray | None, jumps: np.ndarray | None,
+    x: np.ndarray, tmp: np.ndarray, z: np.ndarray, coef: np.ndarray, alpha: np.ndarray,
+    down: np.ndarray | np.float32, mu: np.float32, has_down: bool,
 ) -> None:
-    """Write one day's log returns of a block of paths into ``x`` (n_assets, width).
+    """Write one day's log returns of a block of paths into ``x`` (n_assets, width), without jumps.
 
     ``coef`` rows: alpha | own-shock scale | beta to R | loading on z_B (times sigma_B),
-    per path (or one column broadcast); ``tmp`` is scratch of the same shape as ``x``.
+    per path (or one column broadcast); ``alpha`` is the alpha rows plus the selectivity
+    offsets; ``tmp`` is scratch of the same shape as ``x``.
     """
     a = x.shape[0]
     np.multiply(z, coef[a:2 * a], out=x)
-    x += coef[:a]
+    x += alpha
     x[0] += mu
     r = np.where(x[0] < 0, x[0] * down, x[0]) if has_down else x[0]
     # rows from 1: the Russell row has no beta and no BTC loading
@@ -458,10 +548,6 @@ def _daily_returns(
     x[1:] += tmp[1:]
     np.multiply(coef[3 * a + 1:], z[1], out=tmp[1:])
     x[1:] += tmp[1:]
-    if offsets is not None:
-        x[2:] += offsets
-    if jumps is not None:
-        x[2:] += jumps
 
 
 @dataclass(frozen=True)
@@ -537,11 +623,17 @@ def _next_regime(state: np.ndarray, u: np.ndarray, cum_trans: np.ndarray) -> np.
     return nxt
 
 
-def _mixing(rng: np.random.Generator, regimes: np.ndarray, df: np.ndarray) -> np.ndarray:
+def _mixing(
+    rng: np.random.Generator, regimes: np.ndarray, df: np.ndarray,
+    cells: list[np.ndarray] | None = None,
+) -> np.ndarray:
     """Student-t scale ``sqrt((df - 2) / (2 G))``, G ~ Gamma(df/2), per (day, path); 1 where df = inf.
 
     ``n * scale`` with ``n ~ N(0, 1)`` is a unit-variance Student-t (``2 G / df`` is
     chi-square / df); drawing ``G`` with numpy's gamma sampler is faster than ``standard_t``.
+    With several regimes the gammas are drawn regime by regime with a scalar shape (an
+    array of shapes is slower) and scattered to that regime's cells: ``cells[k]`` are the
+    flat indices of the cells in regime ``k`` (computed here when not given).
     """
     finite = np.isfinite(df)
     if not finite.any():
@@ -549,40 +641,100 @@ def _mixing(rng: np.random.Generator, regimes: np.ndarray, df: np.ndarray) -> np
     if np.all(df == df[0]):
         g = rng.standard_gamma(df[0] / 2.0, regimes.shape, dtype=_F)
         return np.sqrt(_F((df[0] - 2.0) / 2.0) / g)
-    half = np.where(finite, df, 4.0) / 2.0  # any finite shape where df = inf; reset to 1 below
-    g = rng.standard_gamma(np.take(half.astype(_F), regimes), dtype=_F)
-    w = np.sqrt(np.take(((half - 1.0)).astype(_F), regimes) / g)
-    if not finite.all():
-        w[~np.take(finite, regimes)] = 1.0
+    if cells is None:
+        cells = _regime_cells(regimes, len(df))
+    w = np.empty(regimes.shape, dtype=_F)
+    flat = w.reshape(-1)
+    for k, idx in enumerate(cells):
+        if not finite[k]:
+            flat[idx] = 1.0
+        elif idx.size:
+            g = rng.standard_gamma(df[k] / 2.0, idx.size, dtype=_F)
+            flat[idx] = np.sqrt(np.divide(_F((df[k] - 2.0) / 2.0), g, out=g), out=g)
     return w
 
 
-def _jumps(
-    rng: np.random.Generator, regimes: np.ndarray, tables: _Tables, n_alt: int
+def _student_t(
+    rng: np.random.Generator, regimes: np.ndarray, df: np.ndarray,
+    cells: list[np.ndarray] | None = None,
 ) -> np.ndarray:
-    """Compound-Poisson altcoin jumps, shape (days, n_alt, n_paths), by thinning.
+    """Independent unit-variance Student-t draws with the regime's ``df``, float32, shape of ``regimes``.
 
-    Candidate events arrive as a Poisson process at the highest regime rate over all
-    cells, fall uniformly on cells, and are kept with probability
-    ``rate(regime of the cell) / max rate``: exactly Poisson(rate(s)) per cell.
+    Polar form (as in Bailey's 1994 method): with ``W, V ~ U(0, 1)``,
+    ``sqrt(df (W^(-2/df) - 1))`` is the radius of a bivariate t (``P(R > r) =
+    (1 + r^2/df)^(-df/2)``) and ``cos(2 pi V)`` its direction, so
+    ``sqrt((df - 2) (W^(-2/df) - 1)) cos(2 pi V)`` is a unit-variance t(df) (``df = inf``:
+    ``sqrt(-2 log W) cos(2 pi V)``, Box-Muller). Two uniforms, a log, an exp and a cos,
+    vectorized: about half the cost of a normal times a gamma-based scale, for the same
+    distribution. ``cells`` as in :func:`_mixing`.
     """
-    steps, n_paths = regimes.shape
-    out = np.zeros((steps, n_alt, n_paths), dtype=_F)
-    lam_max = float(tables.jump_rate.max())
-    cells = steps * n_paths * n_alt
-    m = int(rng.poisson(lam_max * cells))
-    if m == 0:
-        return out
-    where = rng.integers(0, cells, m)
-    # cell = (day * n_alt + token) * n_paths + path
-    cell_regime = regimes.reshape(-1)[(where // (n_alt * n_paths)) * n_paths + where % n_paths]
-    keep = rng.random(m) * lam_max < tables.jump_rate[cell_regime]
-    where, cell_regime = where[keep], cell_regime[keep]
-    sizes = tables.jump_mean[cell_regime] + tables.jump_vol[cell_regime] * rng.standard_normal(
-        where.size
-    )
-    np.add.at(out.reshape(-1), where, sizes.astype(_F))
+    if np.all(df == df[0]):
+        return _t_values(rng, regimes.size, float(df[0])).reshape(regimes.shape)
+    if cells is None:
+        cells = _regime_cells(regimes, len(df))
+    out = np.empty(regimes.shape, dtype=_F)
+    flat = out.reshape(-1)
+    for k, idx in enumerate(cells):
+        if idx.size:
+            flat[idx] = _t_values(rng, idx.size, float(df[k]))
     return out
+
+
+def _t_values(rng: np.random.Generator, m: int, df: float) -> np.ndarray:
+    """``m`` unit-variance t(df) draws (see :func:`_student_t`), float32."""
+    r = np.empty(m, dtype=_F)
+    np.subtract(1.0, rng.random(m), out=r)  # W in (0, 1], float64 before the cast: full tail
+    np.log(r, out=r)
+    if math.isinf(df):
+        r *= _F(-2.0)
+    else:
+        r *= _F(-2.0 / df)
+        np.exp(r, out=r)
+        r -= _F(1.0)
+        np.maximum(r, _F(0.0), out=r)  # exp(x >= 0) >= 1, guarded against rounding
+        r *= _F(df - 2.0)
+    np.sqrt(r, out=r)
+    c = rng.random(m, dtype=_F)
+    c *= _F(2.0 * math.pi)
+    np.cos(c, out=c)
+    r *= c
+    return r
+
+
+def _regime_cells(regimes: np.ndarray, k_reg: int) -> list[np.ndarray]:
+    """Flat indices (``day * n_paths + path``) of the cells of ``regimes`` in each regime."""
+    flat = regimes.reshape(-1)
+    return [np.flatnonzero(flat == k) for k in range(k_reg)]
+
+
+def _jumps(
+    rng: np.random.Generator, cells: list[np.ndarray], tables: _Tables, n_alt: int, n_paths: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Compound-Poisson altcoin jumps of a chunk of days, as sparse events.
+
+    ``cells[k]``: flat indices (``day * n_paths + path``) of the chunk's cells in regime
+    ``k``. In regime ``k`` a Poisson(``rate_k * n_cells * n_alt``) number of jumps falls
+    uniformly on its (cell, token) pairs: exactly Poisson(``rate_k``) per pair, and no
+    draws at all for regimes without jumps. Returns ``(day, target, size)`` per jump,
+    ``target = token * n_paths + path`` (a flat index into the altcoin rows of the levels).
+    """
+    days, targets, sizes = [], [], []
+    for k, idx in enumerate(cells):
+        rate = float(tables.jump_rate[k])
+        if rate <= 0.0 or idx.size == 0:
+            continue
+        m = int(rng.poisson(rate * idx.size * n_alt))
+        if m == 0:
+            continue
+        pick = rng.integers(0, idx.size * n_alt, m)
+        cell = idx[pick // n_alt]
+        days.append(cell // n_paths)
+        targets.append((pick % n_alt) * n_paths + cell % n_paths)
+        sizes.append((tables.jump_mean[k] + tables.jump_vol[k] * rng.standard_normal(m)).astype(_F))
+    if not days:
+        empty = np.empty(0, dtype=np.intp)
+        return empty, empty, np.empty(0, dtype=_F)
+    return np.concatenate(days), np.concatenate(targets), np.concatenate(sizes)
 
 
 def _seed_of(rng: np.random.Generator) -> int | None:

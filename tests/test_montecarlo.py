@@ -383,3 +383,48 @@ def test_progress_callback_reports_fractions_and_keeps_result():
     b = _simulate(model, scenario, n_paths=3000, horizon=40, rng=np.random.default_rng(5))
     assert seen and seen[-1] == 1.0 and all(0 < x <= 1 for x in seen) and seen == sorted(seen)
     np.testing.assert_array_equal(a.terminal_returns, b.terminal_returns)
+
+
+def test_box_muller_normals_match_scipy():
+    from scipy import stats
+
+    from core.montecarlo import _normal_scratch, _standard_normals
+
+    out = np.empty(400_001, dtype=np.float32)  # odd size: the last pair is cut in half
+    z = _standard_normals(np.random.default_rng(3), out, _normal_scratch(out.size)).astype(float)
+    assert stats.kstest(z, "norm").pvalue > 1e-3
+    assert abs(z.mean()) < 4 / np.sqrt(z.size) and abs(z.var() - 1) < 4 * np.sqrt(2 / z.size)
+    # consecutive halves are independent: correlation of the cos and sin parts ~ 0
+    h = (z.size + 1) // 2
+    assert abs(np.corrcoef(z[: z.size - h], z[h:])[0, 1]) < 4 / np.sqrt(h)
+
+
+@pytest.mark.parametrize("df", [3.0, 5.0, 12.0, math.inf])
+def test_polar_student_t_matches_scipy(df):
+    from scipy import stats
+
+    from core.montecarlo import _student_t
+
+    regimes = np.zeros((50, 6000), dtype=np.intp)
+    z = _student_t(np.random.default_rng(4), regimes, np.array([df])).ravel().astype(float)
+    scale = 1.0 if math.isinf(df) else math.sqrt((df - 2) / df)
+    ref = stats.norm() if math.isinf(df) else stats.t(df, scale=scale)
+    assert stats.kstest(z, ref.cdf).pvalue > 1e-3
+    # two regimes with different df: each regime's cells follow its own law
+    mixed = np.zeros((50, 6000), dtype=np.intp)
+    mixed[:, ::2] = 1
+    zz = _student_t(np.random.default_rng(5), mixed, np.array([df, 4.0]))
+    assert stats.kstest(zz[:, 1::2].ravel().astype(float), ref.cdf).pvalue > 1e-3
+    assert stats.kstest(zz[:, ::2].ravel().astype(float), stats.t(4.0, scale=math.sqrt(0.5)).cdf).pvalue > 1e-3
+
+
+@pytest.mark.parametrize("n", [2, 3, 10, 257, 5000])
+def test_fan_quantiles_equal_numpy(n):
+    from core.montecarlo import FAN_QUANTILES, _quantiles
+
+    rng = np.random.default_rng(n)
+    x = rng.standard_normal((4, n)).astype(np.float32)
+    x[1] = np.round(x[1])  # ties
+    expected = np.quantile(x.astype(float), FAN_QUANTILES, axis=1).T
+    got = _quantiles(x.copy(), FAN_QUANTILES)
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)

@@ -262,9 +262,9 @@ def _quantiles(x: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
     # Segments [a, b) hold order statistics a..b-1 (column b holds statistic b if b < n).
     # An explicit stack, not a recursive closure: that would be a reference cycle
     # keeping every scratch ``x`` alive until the garbage collector runs.
-    todo = [(0, n, list(range(len(qs))))]
-    while todo:
-        a, b, idx = todo.pop()
+    pending = [(0, n, list(range(len(qs))))]
+    while pending:
+        a, b, idx = pending.pop()
         if not idx:
             continue
         k = int(lo[min(idx, key=lambda i: abs(lo[i] - (a + b) / 2))])  # halve the segment
@@ -275,8 +275,8 @@ def _quantiles(x: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
             v_hi[:, here] = x[:, k + 1:b].min(axis=1)[:, None]
         else:  # k + 1 is the segment's upper bound, placed by an outer partition
             v_hi[:, here] = x[:, min(k + 1, n - 1), None]
-        todo.append((a, k, [i for i in idx if lo[i] < k]))
-        todo.append((k + 1, b, [i for i in idx if lo[i] > k]))
+        pending.append((a, k, [i for i in idx if lo[i] < k]))
+        pending.append((k + 1, b, [i for i in idx if lo[i] > k]))
     return v_lo * (1.0 - frac) + v_hi * frac
 
 

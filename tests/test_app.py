@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO
@@ -92,3 +93,25 @@ def test_url_dates_and_bad_parameters():
     assert "src='bogus' ignored" in warnings and "'NOPE' is not available" in warnings
     assert at.date_input(key="date_range").value == (date(2020, 1, 1), date(2021, 6, 30))
     assert at.metric[0].label == "IWM · 1y"
+
+
+def test_uploaded_csv_becomes_the_data(market_dir):
+    iwm = pd.read_csv(market_dir / "IWM.csv")[["date", "close"]].rename(columns={"close": "IWM"})
+    btc = pd.read_csv(market_dir / "BTC-USD.csv")[["date", "close"]].rename(columns={"close": "BTC-USD"})
+    wide = iwm.merge(btc, on="date", how="outer").sort_values("date")
+    at = _app()
+    at.selectbox(key="data_source").set_value("upload").run()
+    assert any("upload a CSV" in e.value for e in at.error)  # asked for a file, app still running
+    at.file_uploader(key="upload_file").set_value(("mine.csv", wide.to_csv(index=False).encode(), "text/csv")).run()
+    assert not at.exception
+    assert any("uploaded CSV" in i.value for i in at.info)
+    assert list(at.dataframe[0].value.index) == ["IWM", "BTC-USD"]
+
+
+def test_malformed_upload_shows_error_and_keeps_previous_data():
+    at = _app()
+    at.selectbox(key="data_source").set_value("upload").run()
+    at.file_uploader(key="upload_file").set_value(("bad.csv", b"x,y\n1,2\n", "text/csv")).run()
+    assert not at.exception
+    assert any("bad.csv: no 'date' column" in e.value for e in at.error)
+    assert at.title[0].value == "Market" and len(at.dataframe) >= 2

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from core.metrics import mc_standard_error
+from core.metrics import OUTCOME_EVENTS, mc_standard_error
 from core.montecarlo import BASKET, SimulationResult
 
 #: Metrics of the comparison table: name -> (label, kind). "prob" rows carry standard errors.
@@ -29,13 +29,6 @@ COMPARE_METRICS: dict[str, str] = {
     "prob_loss_50pct": "P(loss ≥ 50%)",
     "prob_max_dd_80pct": "P(max drawdown ≥ 80%)",
     "prob_beats_btc": "P(beats BTC)",
-}
-_EVENTS = {
-    "prob_ge_20pct": lambda r, dd: r >= 0.2,
-    "prob_ge_2x": lambda r, dd: r >= 1.0,
-    "prob_ge_5x": lambda r, dd: r >= 4.0,
-    "prob_loss_50pct": lambda r, dd: r <= -0.5,
-    "prob_max_dd_80pct": lambda r, dd: dd >= 0.8,
 }
 
 
@@ -53,10 +46,16 @@ def asset_outcomes(result: SimulationResult, asset: str) -> tuple[np.ndarray, np
     return result.terminal_returns[:, i], result.max_drawdowns[:, i]
 
 
+def _quantile_metrics(r: np.ndarray) -> dict[str, float]:
+    """Median, mean, 5th and 95th percentiles of simple returns."""
+    return {"p50": float(np.median(r)), "mean": float(r.mean()), "p05": float(np.quantile(r, 0.05)),
+            "p95": float(np.quantile(r, 0.95))}
+
+
 def _values(result: SimulationResult, asset: str) -> dict[str, np.ndarray]:
     """Per-path values whose mean is each metric (indicators for probabilities)."""
     r, dd = asset_outcomes(result, asset)
-    out = {k: f(r, dd).astype(float) for k, f in _EVENTS.items()}
+    out = {k: f(r, dd).astype(float) for k, f in OUTCOME_EVENTS.items()}
     btc = result.terminal_returns[:, result.assets.index(result.btc)]
     out["prob_beats_btc"] = (r > btc).astype(float)
     return out
@@ -87,15 +86,13 @@ def compare_scenarios(results: Mapping[str, SimulationResult], asset: str) -> pd
     n = {results[k].n_paths for k in names}
     if len(n) != 1:
         raise ComparisonError(f"results have different path counts {sorted(n)}; run them with the same size")
-    base_r, _ = asset_outcomes(results[names[0]], asset)
+    base_q = _quantile_metrics(asset_outcomes(results[names[0]], asset)[0])
     base_vals = _values(results[names[0]], asset)
     rows = []
     for name in names:
         r, _ = asset_outcomes(results[name], asset)
         vals = _values(results[name], asset)
-        quant = {"p50": np.median(r), "mean": r.mean(), "p05": np.quantile(r, 0.05), "p95": np.quantile(r, 0.95)}
-        base_q = {"p50": np.median(base_r), "mean": base_r.mean(), "p05": np.quantile(base_r, 0.05),
-                  "p95": np.quantile(base_r, 0.95)}
+        quant = _quantile_metrics(r)
         for key, label in COMPARE_METRICS.items():
             if key in vals:
                 p = float(vals[key].mean())
@@ -104,7 +101,7 @@ def compare_scenarios(results: Mapping[str, SimulationResult], asset: str) -> pd
                 diff_se = float(diff_vals.std(ddof=1) / np.sqrt(r.size)) if name != names[0] else np.nan
                 value, diff = p, float(diff_vals.mean())
             else:
-                value, diff = float(quant[key]), float(quant[key] - base_q[key])
+                value, diff = quant[key], quant[key] - base_q[key]
                 se = diff_se = np.nan
             rows.append({"scenario": name, "metric": key, "label": label, "value": value, "se": se,
                          "diff": diff, "diff_se": diff_se})

@@ -356,22 +356,38 @@ def _atomic_write(path: Path, text: str) -> None:
 
 @dataclass(frozen=True)
 class CacheEntry:
-    """One ticker's cached Yahoo closes and when they were fetched (UNIX seconds)."""
+    """One ticker's cached Yahoo closes.
+
+    ``fetched_at`` is the download time (UNIX seconds); ``start`` the start date the
+    download asked for (None: all history).
+    """
 
     series: pd.Series
     fetched_at: float
+    start: pd.Timestamp | None = None
 
     def age_seconds(self, now: float | None = None) -> float:
         return (time.time() if now is None else now) - self.fetched_at
 
 
-def write_cache(cache_dir: Path, ticker: str, series: pd.Series, fetched_at: float | None = None) -> Path:
-    """Store closes as ``<stem>.csv`` with a ``# fetched_at=`` first line; atomic."""
+def write_cache(
+    cache_dir: Path,
+    ticker: str,
+    series: pd.Series,
+    fetched_at: float | None = None,
+    start: pd.Timestamp | None = None,
+) -> Path:
+    """Store closes as ``<stem>.csv`` under a ``# fetched_at=<t> [start=<date>]`` line; atomic.
+
+    ``start`` is the start date the download asked for, so a cache of a short
+    window is never served for a longer one.
+    """
     cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_dir / f"{file_stem(ticker)}.csv"
     stamp = time.time() if fetched_at is None else fetched_at
     body = series.rename("close").rename_axis("date").to_csv(date_format="%Y-%m-%d", float_format="%.10g")
-    _atomic_write(path, f"# fetched_at={stamp:.3f}\n{body}")
+    window = "" if start is None else f" start={start:%Y-%m-%d}"
+    _atomic_write(path, f"# fetched_at={stamp:.3f}{window}\n{body}")
     return path
 
 
@@ -391,11 +407,13 @@ def read_cache(cache_dir: Path, ticker: str) -> CacheEntry | None:
         first, _, body = raw.partition("\n")
         if not first.startswith("# fetched_at="):
             raise DataError("missing '# fetched_at=' header")
-        fetched_at = float(first.split("=", 1)[1])
+        stamp, _, window = first.removeprefix("# fetched_at=").partition(" start=")
+        fetched_at = float(stamp)
+        start = pd.Timestamp(window) if window else None
         series, _ = parse_price_csv(body, name=path.name)
     except (DataError, ValueError, OSError, UnicodeDecodeError) as exc:
         raise DataError(f"corrupt cache file {path} ignored ({exc})") from exc
-    return CacheEntry(series, fetched_at)
+    return CacheEntry(series, fetched_at, start)
 
 
 # ------------------------------------------------------------------------- Yahoo
@@ -695,7 +713,9 @@ def load_prices(
 
 
 def _covers(entry: CacheEntry, start: pd.Timestamp | None, end: pd.Timestamp | None) -> bool:
-    """Whether cached data was fetched after ``end`` (so nothing newer is missing)."""
+    """Whether the cache spans the request: fetched from ``start`` or earlier, and after ``end``."""
+    if entry.start is not None and (start is None or start < entry.start):
+        return False
     if end is None:
         return True
     fetched_day = pd.Timestamp(entry.fetched_at, unit="s").normalize()
@@ -758,7 +778,7 @@ def _load_online(
             series[t] = s
             sources[t] = "yahoo"
             try:
-                write_cache(cache_dir, t, s)
+                write_cache(cache_dir, t, s, start=start)
             except OSError as exc:
                 warnings.append(f"could not write the cache for {t} ({exc})")
     except YahooUnavailable as exc:
@@ -780,9 +800,3 @@ def prices_from_upload(text: str | bytes, name: str = "upload") -> PriceData:
     closes = _assemble(series, list(series), None, None)
     return PriceData(closes=closes, sources=dict.fromkeys(closes.columns, "upload"),
                      warnings=tuple(warnings), detail=name)
-
-
-def data_range(prices: PriceData) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First and last date with any close."""
-    idx = prices.closes.index
-    return idx.min(), idx.max()

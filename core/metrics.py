@@ -11,6 +11,7 @@ A negative VaR means even the 5% worst outcome is a gain.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +30,16 @@ PROBABILITIES: dict[str, str] = {
     "prob_ge_5x": "P(return >= +400%, i.e. value x5)",
     "prob_loss_50pct": "P(return <= -50%)",
     "prob_max_dd_80pct": "P(max drawdown >= 80%)",
+}
+
+#: The event behind each probability, from terminal simple returns ``r`` and max drawdowns ``dd``
+#: (arrays of shape (n_paths,)); the one place the thresholds are defined.
+OUTCOME_EVENTS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "prob_ge_20pct": lambda r, dd: r >= 0.2,
+    "prob_ge_2x": lambda r, dd: r >= 1.0,
+    "prob_ge_5x": lambda r, dd: r >= 4.0,
+    "prob_loss_50pct": lambda r, dd: r <= -0.5,
+    "prob_max_dd_80pct": lambda r, dd: dd >= 0.8,
 }
 
 
@@ -174,13 +185,7 @@ def summarize_outcome(returns: np.ndarray | pd.Series, max_drawdowns: np.ndarray
     if dd.size != r.size:
         raise MetricsError(f"{r.size} returns but {dd.size} drawdowns")
     pct = np.quantile(r, PERCENTILES)
-    probs = {
-        "prob_ge_20pct": prob_at_least(r, 0.2),
-        "prob_ge_2x": prob_at_least(r, 1.0),
-        "prob_ge_5x": prob_at_least(r, 4.0),
-        "prob_loss_50pct": prob_at_most(r, -0.5),
-        "prob_max_dd_80pct": probability(dd >= 0.8),
-    }
+    probs = {k: probability(event(r, dd)) for k, event in OUTCOME_EVENTS.items()}
     var95, es95 = var_es(r, 0.95)
     return OutcomeMetrics(
         mean=float(r.mean()),

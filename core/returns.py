@@ -111,11 +111,6 @@ def compute_returns(
     return frame
 
 
-def annualized_volatility(returns: pd.DataFrame, freq: Freq = "D") -> pd.Series:
-    """Sample standard deviation times sqrt(periods per year), per column (decimals)."""
-    return returns.std(ddof=1) * np.sqrt(PERIODS_PER_YEAR[freq])
-
-
 def summarize_quality(closes: pd.DataFrame, *, gap_days: int | None = None, stale_run: int = 5) -> pd.DataFrame:
     """Per-ticker data-quality table.
 

@@ -57,3 +57,20 @@ def test_cache_source_reads_offline(tmp_path):
 def test_default_cache_dir_honours_env(tmp_path, monkeypatch):
     monkeypatch.setenv("SCX_CACHE_DIR", str(tmp_path / "c"))
     assert default_cache_dir() == tmp_path / "c" and (tmp_path / "c").is_dir()
+
+
+def test_cache_of_a_short_window_is_not_served_for_a_longer_one(tmp_path):
+    write_cache(tmp_path, "IWM", _closes(), start=pd.Timestamp("2024-01-01"))
+    entry = read_cache(tmp_path, "IWM")
+    assert entry.start == pd.Timestamp("2024-01-01")
+    narrow = load_prices(["IWM"], "2024-01-03", None, source="auto", cache_dir=tmp_path, probe=lambda: False)
+    assert narrow.sources == {"IWM": "cache"}  # stale-cache fallback while offline is fine
+    calls = []
+
+    def download(tickers, **kwargs):
+        calls.append(kwargs)
+        raise ConnectionError("offline")
+
+    load_prices(["IWM"], "2024-01-03", None, source="auto", cache_dir=tmp_path, download=download)
+    load_prices(["IWM"], "2020-01-01", None, source="auto", cache_dir=tmp_path, download=download)
+    assert len(calls) == 1, "only the longer window needs a download"

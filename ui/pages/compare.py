@@ -45,7 +45,8 @@ defaults = stems[:4]
 sim = get_settings()
 if sim.overrides or sim.scenario == IMPORTED:
     try:
-        edited = apply_settings(load_base(sim.scenario), sim.overrides, load_base(sim.scenario).horizon_days)
+        sim_base = load_base(sim.scenario)
+        edited = apply_settings(sim_base, sim.overrides, sim_base.horizon_days)
     except ScenarioError as exc:
         st.warning(f"The Simulator's edited scenario cannot be compared: {exc}")
     else:

@@ -29,10 +29,11 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from core.conventions import TRADING_DAYS
+from core.errors import ExplorerError
 from core.tickers import is_crypto
 
 #: Trading days per year.
-TRADING_DAYS = 252
 #: Range the fitted Student-t degrees of freedom are clipped to.
 DF_RANGE = (3.0, 50.0)
 # Below 3 the third moment is infinite and simulated means hinge on a handful of paths.
@@ -40,7 +41,7 @@ DF_RANGE = (3.0, 50.0)
 MIN_OBS = 60
 
 
-class CalibrationError(ValueError):
+class CalibrationError(ExplorerError):
     """The returns cannot be calibrated (missing column, too few rows, ...)."""
 
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from core.errors import ExplorerError
 from core.metrics import OUTCOME_EVENTS, mc_standard_error
 from core.montecarlo import BASKET, SimulationResult
 
@@ -32,7 +33,7 @@ COMPARE_METRICS: dict[str, str] = {
 }
 
 
-class ComparisonError(ValueError):
+class ComparisonError(ExplorerError):
     """Results that cannot be compared (different paths, missing asset)."""
 
 

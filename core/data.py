@@ -27,6 +27,7 @@ from typing import Literal
 import pandas as pd
 
 from core.demo import generate_demo_prices
+from core.errors import ExplorerError
 from core.tickers import (
     DEFAULT_CRYPTO,
     DEFAULT_RUSSELL,
@@ -68,7 +69,7 @@ PROBE_TIMEOUT_SECONDS = 0.8
 logger = logging.getLogger(__name__)
 
 
-class DataError(ValueError):
+class DataError(ExplorerError):
     """Input data that cannot be used (bad file, unknown ticker, empty result)."""
 
 

@@ -32,13 +32,14 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.holiday import USFederalHolidayCalendar
 
+from core.conventions import TRADING_DAYS
+
 #: Fixed seed: the demo is the same on every machine and every run. Chosen among seeds 1-59
 #: as the one whose realized drifts are closest (RMS z-score 0.45) to the calibrated drifts,
 #: so the demo's history looks typical rather than like a -3 sigma decade.
 DEMO_SEED = 27
 DEMO_START = pd.Timestamp("2016-01-04")
 DEMO_END = pd.Timestamp("2026-10-30")
-EQUITY_DAYS_PER_YEAR = 252.0
 CRYPTO_DAYS_PER_YEAR = 365.0
 
 
@@ -118,7 +119,7 @@ def generate_demo_prices() -> pd.DataFrame:
     n = len(days)
     open_mask = _equity_days(days)
 
-    eq_dt = 1.0 / EQUITY_DAYS_PER_YEAR
+    eq_dt = 1.0 / TRADING_DAYS
     cr_dt = 1.0 / CRYPTO_DAYS_PER_YEAR
     r = np.where(
         open_mask,

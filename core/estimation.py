@@ -35,6 +35,8 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.tsa.stattools import grangercausalitytests
 
+from core.errors import ExplorerError
+
 #: Rolling-window presets offered to users, in sessions (rows of the return series).
 ROLLING_WINDOWS: tuple[int, ...] = (30, 60, 90, 180)
 #: Fewest paired observations any regression accepts (two parameters plus one dof).
@@ -52,7 +54,7 @@ VOL_WINDOW_BY_FREQ: dict[str, int] = {"D": 21, "W": 13, "M": 6}
 MIN_YEAR_OBS_BY_FREQ: dict[str, int] = {"D": 20, "W": 8, "M": 6}
 
 
-class EstimationError(ValueError):
+class EstimationError(ExplorerError):
     """Bad input to an estimator (too few observations, unknown column, bad window...)."""
 
 

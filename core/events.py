@@ -24,6 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core.conventions import BASKET, BASKET_VS_BTC
+from core.errors import ExplorerError
+
 __all__ = [
     "DEFAULT_HORIZONS",
     "BASKET",
@@ -47,13 +50,9 @@ __all__ = [
 
 #: Forward horizons in sessions: about 1, 3, 6 and 12 months of trading days.
 DEFAULT_HORIZONS: tuple[int, ...] = (21, 63, 126, 252)
-#: Column label of the equal-weight altcoin basket in forward-return panels.
-BASKET = "alt basket"
-#: Column label of the basket's return relative to BTC, ``(1 + basket) / (1 + btc) - 1``.
-BASKET_VS_BTC = "alt basket vs BTC"
 
 
-class EventInputError(ValueError):
+class EventInputError(ExplorerError):
     """Bad input to an event function; the message names the offending value."""
 
 
@@ -611,7 +610,7 @@ def compute_forward_returns(
     alt_cols = [
         a
         for a in dict.fromkeys(alts)
-        if a in values.columns and values[a].notna().any() and a not in (btc, eth)
+        if a in values.columns and values[a].notna().any() and a != btc
     ]
     pieces: dict[tuple[str, int], pd.Series] = {}
     for h in hs:  # a handful of horizons

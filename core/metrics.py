@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from core.errors import ExplorerError
 from core.montecarlo import BASKET, FAN_QUANTILES, SimulationResult
 
 #: Percentiles reported for terminal returns (levels in [0, 1]).
@@ -43,7 +44,7 @@ OUTCOME_EVENTS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
 }
 
 
-class MetricsError(ValueError):
+class MetricsError(ExplorerError):
     """Bad input to a metric (empty sample, NaN, bad level)."""
 
 

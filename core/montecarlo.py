@@ -49,7 +49,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from core.calibration import TRADING_DAYS, MarketModel
+from core.calibration import MarketModel
+from core.conventions import BASKET, TRADING_DAYS
+from core.errors import ExplorerError
 from core.scenario import Scenario
 
 Engine = Literal["parametric", "bootstrap"]
@@ -59,7 +61,6 @@ FAN_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: Most days (besides day 0) at which fan bands are recorded.
 MAX_REPORT_STEPS = 64
 #: Name of the basket column in frames.
-BASKET = "basket"
 #: Target number of float32 shocks generated per chunk (bounds memory, amortizes calls).
 _CHUNK_ELEMENTS = 1 << 21
 #: Paths processed together inside a day (sized so a block's arrays stay in cache).
@@ -67,7 +68,7 @@ _BLOCK_PATHS = 8192
 _F = np.float32
 
 
-class SimulationError(ValueError):
+class SimulationError(ExplorerError):
     """Invalid simulation request (bad engine, path count, horizon, weights, ...)."""
 
 

@@ -13,15 +13,17 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from core.conventions import TRADING_DAYS
+from core.errors import ExplorerError
 from core.tickers import is_crypto
 
 Kind = Literal["log", "simple"]
 Freq = Literal["D", "W", "M"]
 #: Sessions per year for annualizing daily / weekly / monthly statistics.
-PERIODS_PER_YEAR: dict[str, float] = {"D": 252.0, "W": 52.0, "M": 12.0}
+PERIODS_PER_YEAR: dict[str, float] = {"D": float(TRADING_DAYS), "W": 52.0, "M": 12.0}
 
 
-class ReturnsError(ValueError):
+class ReturnsError(ExplorerError):
     """Bad arguments to a returns computation (unknown kind, frequency or ticker)."""
 
 

@@ -52,10 +52,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from core.errors import ExplorerError
+
 #: Folder of the shipped scenario files.
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 #: Trading days per year used to turn annual quantities into daily ones.
-TRADING_DAYS = 252
 #: Russell path modes.
 RUSSELL_MODES = ("calibrated", "target", "phases")
 #: Tolerance for a transition row summing to one.
@@ -64,7 +65,7 @@ ROW_SUM_TOL = 1e-6
 MAX_HORIZON_DAYS = 2520
 
 
-class ScenarioError(ValueError):
+class ScenarioError(ExplorerError):
     """Invalid scenario: the message names the file, the field and the bad value.
 
     Attributes

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from core.errors import ExplorerError
+
 DEFAULT_RUSSELL = "IWM"
 DEFAULT_SP = "SPY"
 DEFAULT_CRYPTO: tuple[str, ...] = (
@@ -30,7 +32,7 @@ _CRYPTO_QUOTES = ("USD", "USDT", "USDC", "BUSD", "EUR", "BTC", "ETH")
 _CRYPTO_RE = re.compile(r"^[A-Z0-9]{2,10}-(?:" + "|".join(_CRYPTO_QUOTES) + r")$")
 
 
-class TickerError(ValueError):
+class TickerError(ExplorerError):
     """A ticker symbol that is not a plausible Yahoo ticker."""
 
 

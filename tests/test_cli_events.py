@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from core.__main__ import main
-from core.commands.breakouts import resolve_csv_tickers
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -141,7 +140,7 @@ def test_breakouts_csv_contract(capsys: pytest.CaptureFixture[str], market_dir: 
     assert study["alts"] and all(a.endswith("-USDT") for a in study["alts"])  # CSV fallback
     table = study["table"]
     assets = {r["asset"] for r in table}
-    assert assets == {"BTC-USD", "ETH-USD", "alt basket", "alt basket vs BTC"}
+    assert assets == {"BTC-USD", "ETH-USD", "basket", "basket vs BTC"}
     assert {r["horizon"] for r in table} == {21, 63, 126, 252}
     for r in table:
         assert 0 <= r["n_events"] <= r["n_dated"] <= len(dates)
@@ -177,12 +176,3 @@ def test_breakouts_bad_arguments(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["breakouts", "--source", "demo", "--horizons", "21,x"]) == 2
     assert "21,x" in capsys.readouterr().err
 
-
-def test_resolve_csv_tickers() -> None:
-    available = ["BTC-USD", "SOL-USDT", "IWM"]
-    assert resolve_csv_tickers(["BTC-USD", "SOL-USD", "XRP-USD", "IWM"], available) == [
-        "BTC-USD",
-        "SOL-USDT",
-        "XRP-USD",
-        "IWM",
-    ]

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core.data import DataError, PriceData, list_csv_tickers, load_prices, prices_from_upload
+from core.roles import match_coins
 from core.tickers import (
     DEFAULT_CRYPTO,
     DEFAULT_RUSSELL,
@@ -52,20 +53,11 @@ def cached_upload(content: bytes, name: str) -> PriceData:
     return prices_from_upload(content, name=name)
 
 
-def _base(ticker: str) -> str:
-    return ticker.split("-")[0]
-
-
 def _csv_defaults(options: list[str]) -> tuple[list[str], list[str], list[str]]:
     """Russell, S&P and crypto choices from the files present (``-USD`` preferred over ``-USDT``)."""
     equities = [t for t in options if not is_crypto(t)]
     cryptos = [t for t in options if is_crypto(t)]
-    by_base: dict[str, str] = {}
-    for t in sorted(cryptos, key=lambda x: (not x.endswith("-USD"), x)):
-        by_base.setdefault(_base(t), t)
-    wanted_bases = [_base(t) for t in DEFAULT_CRYPTO]
-    crypto_default = [by_base[b] for b in wanted_bases if b in by_base]
-    return equities, cryptos, crypto_default
+    return equities, cryptos, match_coins(DEFAULT_CRYPTO, cryptos, keep_missing=False)
 
 
 def _pick(options: list[str], preferred: list[str]) -> int:

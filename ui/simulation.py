@@ -19,7 +19,9 @@ import pandas as pd
 import streamlit as st
 
 from core.calibration import MarketModel, calibrate
+from core.errors import ExplorerError
 from core.montecarlo import SimulationResult, simulate
+from core.roles import RoleError, assign_roles
 from core.scenario import Scenario, scenario_from_dict, scenario_to_toml
 from ui.common import get_returns
 from ui.state import Selection
@@ -30,7 +32,7 @@ MAX_CELLS = 100_000 * 252 * 10
 PROGRESS_CELLS = 20_000 * 252 * 10
 
 
-class ModelInputError(ValueError):
+class ModelInputError(ExplorerError):
     """The selection cannot be calibrated (no BTC, no altcoin, too little data)."""
 
 
@@ -51,13 +53,11 @@ def model_inputs(selection: Selection) -> ModelInputs:
     ModelInputError
         No BTC ticker (``BTC-USD``, ``BTC-USDT``, ...) or no altcoin among the crypto tickers.
     """
-    crypto = selection.crypto_available
-    btc = next((t for t in crypto if t.split("-")[0] == "BTC"), None)
-    if btc is None:
-        raise ModelInputError(f"the scenario model needs a BTC ticker; the crypto selection is {list(crypto)}")
-    alts = tuple(t for t in crypto if t != btc)
-    if not alts:
-        raise ModelInputError("the scenario model needs at least one altcoin besides BTC")
+    try:
+        roles = assign_roles(selection.crypto_available)
+    except RoleError as exc:
+        raise ModelInputError(f"the scenario model: {exc}") from exc
+    btc, alts = roles.btc, roles.alts
     if selection.russell not in selection.prices.closes.columns:
         raise ModelInputError(f"no data for the Russell proxy {selection.russell}")
     return ModelInputs(selection.russell, btc, alts)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from core.commands.common import add_data_arguments, load_from_args, parse_ticke
 from core.data import DataError, list_csv_tickers
 from core.events import DEFAULT_HORIZONS, compute_forward_returns, find_breakouts, run_event_study
 from core.returns import sample_on_calendar
+from core.roles import match_coins
 from core.tickers import DEFAULT_CRYPTO, DEFAULT_RUSSELL
 
 
@@ -64,25 +64,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def resolve_csv_tickers(wanted: Sequence[str], available: Sequence[str]) -> list[str]:
-    """Map each wanted crypto ticker to a file in a CSV folder, trying other quote currencies.
-
-    ``SOL-USD`` is kept when a ``SOL-USD`` file exists; otherwise the first
-    available ``SOL-<quote>`` (e.g. ``SOL-USDT``) is used; otherwise it is kept
-    as is (and reported missing by the loader).
-    """
-    have = {a.upper(): a for a in available}
-    out = []
-    for t in wanted:
-        if t.upper() in have or "-" not in t:
-            out.append(t)
-            continue
-        base = t.split("-", 1)[0].upper()
-        alt = next((a for a in available if a.upper().startswith(base + "-")), None)
-        out.append(alt or t)
-    return out
-
-
 def _parse_horizons(text: str | None) -> tuple[int, ...]:
     if not text:
         return DEFAULT_HORIZONS
@@ -112,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     alts = parse_tickers(args.alts, [c for c in DEFAULT_CRYPTO if c not in (args.btc, args.eth)])
     crypto = [args.btc, args.eth, *alts]
     if args.source == "csv" and args.data_dir and Path(args.data_dir).is_dir():
-        crypto = resolve_csv_tickers(crypto, list_csv_tickers(args.data_dir))
+        crypto = match_coins(crypto, list_csv_tickers(args.data_dir))
     btc, eth, alts = crypto[0], crypto[1], crypto[2:]
     prices = load_from_args(args, [args.ticker, *crypto])
     closes = prices.closes

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -14,6 +13,7 @@ from core.data import DataError, list_csv_tickers
 from core.metrics import summarize
 from core.montecarlo import ENGINES, simulate
 from core.returns import compute_returns
+from core.roles import assign_roles, match_coins
 from core.scenario import SCENARIO_DIR, list_scenarios, resolve_scenario
 from core.tickers import DEFAULT_CRYPTO, DEFAULT_RUSSELL, normalize_ticker
 
@@ -62,30 +62,7 @@ def default_crypto(args: argparse.Namespace) -> list[str]:
         return list(DEFAULT_CRYPTO)
     if not args.data_dir:
         raise DataError("--source csv needs --data-dir (or $SCX_DATA_DIR)")
-    available = list_csv_tickers(args.data_dir)
-    chosen = []
-    for ticker in DEFAULT_CRYPTO:
-        if ticker in available:
-            chosen.append(ticker)
-            continue
-        coin = ticker.split("-")[0] + "-"
-        same_coin = [t for t in available if t.startswith(coin)]
-        if same_coin:
-            chosen.append(same_coin[0])
-    return chosen
-
-
-def pick_btc(crypto: Sequence[str], explicit: str | None) -> str:
-    """BTC's ticker: ``explicit`` if given (must be in ``crypto``), else the first ``BTC-...``."""
-    if explicit:
-        btc = normalize_ticker(explicit)
-        if btc not in crypto:
-            raise DataError(f"--btc {btc} is not among the crypto tickers {', '.join(crypto)}")
-        return btc
-    for t in crypto:
-        if t.startswith("BTC-"):
-            return t
-    raise DataError(f"no BTC ticker among {', '.join(crypto) or 'the crypto tickers'}; pass --btc")
+    return match_coins(DEFAULT_CRYPTO, list_csv_tickers(args.data_dir), keep_missing=False)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     horizon = scenario.horizon_days if args.horizon is None else args.horizon
     russell = normalize_ticker(args.russell)
     crypto = [normalize_ticker(t) for t in parse_tickers(args.tickers, default_crypto(args))]
-    btc = pick_btc(crypto, args.btc)
+    btc = assign_roles(crypto, normalize_ticker(args.btc) if args.btc else None, need_alts=False).btc
     prices = load_from_args(args, [russell, *crypto])
     present = set(prices.closes.columns) - set(prices.missing)
     for needed in (russell, btc):

@@ -21,6 +21,7 @@ from core.events import (
     run_event_study,
 )
 from core.returns import sample_on_calendar
+from core.roles import RoleError, assign_roles
 from ui.charts.events import (
     build_event_study_frame,
     make_breakout_chart,
@@ -40,10 +41,6 @@ SMALL_N = 5
 
 def _d(ts: pd.Timestamp | None) -> str:
     return "–" if ts is None or pd.isna(ts) else f"{pd.Timestamp(ts):%Y-%m-%d}"
-
-
-def _find_coin(tickers: list[str], base: str) -> str | None:
-    return next((t for t in tickers if t.split("-")[0].upper() == base), None)
 
 
 @st.cache_data(show_spinner="Running the event study…", max_entries=32)
@@ -191,13 +188,15 @@ except ValueError as exc:
     st.error(str(exc))
     st.stop()
 
-coins = sel.crypto_available
-btc, eth = _find_coin(coins, "BTC"), _find_coin(coins, "ETH")
-alts = tuple(c for c in coins if c not in (btc, eth))
+try:
+    roles = assign_roles(sel.crypto_available, need_alts=False)
+    btc, eth, alts = roles.btc, roles.eth, roles.alts
+except RoleError:
+    btc, eth, alts = None, None, ()
 calendar = pd.DatetimeIndex(closes.index[closes[leader].notna().to_numpy()])
 studies: dict[str, EventStudy] = {}
 if btc is not None:
-    crypto_closes = sample_on_calendar(closes[[c for c in (btc, eth, *alts) if c]], calendar)
+    crypto_closes = sample_on_calendar(closes[[btc, *alts]], calendar)
     event_sets = {
         "breakouts": breakouts.events["date"],
         "spread events": spread_events.events["date"],

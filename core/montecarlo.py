@@ -49,6 +49,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from core.budget import check_run_size
 from core.calibration import MarketModel
 from core.conventions import BASKET, TRADING_DAYS
 from core.errors import ExplorerError
@@ -372,6 +373,7 @@ def simulate(
     n_paths, horizon = int(n_paths), int(horizon)
     if not model.alts:
         raise SimulationError("the model has no altcoins; the basket needs at least one")
+    check_run_size(n_paths, horizon, 2 + len(model.alts))
     weights = _basket_weights(model, basket_weights)
     tables = _regime_tables(model, scenario, horizon)
     n_alt = len(model.alts)

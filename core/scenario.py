@@ -52,6 +52,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from core.budget import MAX_HORIZON_DAYS
 from core.errors import ExplorerError
 
 #: Folder of the shipped scenario files.
@@ -62,7 +63,6 @@ RUSSELL_MODES = ("calibrated", "target", "phases")
 #: Tolerance for a transition row summing to one.
 ROW_SUM_TOL = 1e-6
 #: Longest horizon accepted (ten years of trading days).
-MAX_HORIZON_DAYS = 2520
 
 
 class ScenarioError(ExplorerError):

@@ -1,35 +1,41 @@
-"""Cached calibration and simulation for the Simulator and Compare pages.
+"""Cached calibration and scenario runs for the Simulator and Compare pages.
 
-Everything is keyed on hashable inputs (the returns frame, ticker names, the
-scenario as canonical TOML text, sizes, seed, engine), so an unchanged input is
-never recomputed and two pages asking for the same run share one result.
+The model is cached per returns frame; each run (simulation plus metrics, a
+:class:`core.run.ScenarioRun`) is kept once per parameter set in a process-wide
+:class:`ui.result_store.ResultStore` with a memory budget and an expiry, so every
+session asking for the same run gets the same object without recomputing anything.
+The frozen :class:`core.scenario.Scenario` is part of the key as is (it is hashable).
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
-import tomllib
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core.budget import check_run_size
 from core.calibration import MarketModel, calibrate
 from core.errors import ExplorerError
-from core.montecarlo import SimulationResult, simulate
+from core.montecarlo import SimulationResult
 from core.roles import RoleError, assign_roles
-from core.scenario import Scenario, scenario_from_dict, scenario_to_toml
+from core.run import ScenarioRun, run_scenario
+from core.scenario import Scenario
 from ui.common import get_returns
+from ui.result_store import ResultStore
 from ui.state import Selection
 
-#: Largest n_paths x horizon x assets accepted in the app (about 20 s on a 2-core machine).
-MAX_CELLS = 100_000 * 252 * 10
-#: Runs above this many cells show a progress bar.
+#: Runs above this many cells (paths x days x assets) show a progress bar while they compute.
 PROGRESS_CELLS = 20_000 * 252 * 10
+#: Memory kept for finished runs, shared by every session of the server (bytes).
+RUN_BUDGET_BYTES = 768 * 2**20
+#: Age after which a kept run is recomputed (seconds).
+RUN_TTL_SECONDS = 3600.0
+#: Most runs kept.
+RUN_MAX_ENTRIES = 256
+
+check_size = check_run_size  # the sidebar checks sizes before a run with the same rule
 
 
 class ModelInputError(ExplorerError):
@@ -46,7 +52,7 @@ class ModelInputs:
 
 
 def model_inputs(selection: Selection) -> ModelInputs:
-    """Russell proxy, the BTC ticker and the altcoins of the selection.
+    """Russell proxy, the BTC ticker and the altcoins of the selection (:func:`core.roles.assign_roles`).
 
     Raises
     ------
@@ -57,71 +63,31 @@ def model_inputs(selection: Selection) -> ModelInputs:
         roles = assign_roles(selection.crypto_available)
     except RoleError as exc:
         raise ModelInputError(f"the scenario model: {exc}") from exc
-    btc, alts = roles.btc, roles.alts
     if selection.russell not in selection.prices.closes.columns:
         raise ModelInputError(f"no data for the Russell proxy {selection.russell}")
-    return ModelInputs(selection.russell, btc, alts)
+    return ModelInputs(selection.russell, roles.btc, roles.alts)
 
 
-@st.cache_data(show_spinner="Calibrating the market model…", max_entries=16)
+@st.cache_data(show_spinner="Calibrating the market model…", max_entries=16, ttl=RUN_TTL_SECONDS)
 def _cached_model(returns: pd.DataFrame, russell: str, btc: str, alts: tuple[str, ...]) -> MarketModel:
     return calibrate(returns, russell=russell, btc=btc, alts=list(alts))
+
+
+def _model_returns(selection: Selection, roles: ModelInputs) -> pd.DataFrame:
+    returns = get_returns(selection, kind="log", freq="D")
+    return returns[[roles.russell, roles.btc, *roles.alts]]
 
 
 def calibrated_model(selection: Selection) -> MarketModel:
     """The market model calibrated on the selection's daily log returns (cached)."""
     roles = model_inputs(selection)
-    returns = get_returns(selection, kind="log", freq="D")
-    return _cached_model(returns[[roles.russell, roles.btc, *roles.alts]], roles.russell, roles.btc, roles.alts)
-
-
-def check_size(n_paths: int, horizon: int, n_assets: int) -> None:
-    """Refuse a run too large for the machine, with the limit in the message."""
-    cells = n_paths * horizon * n_assets
-    if cells > MAX_CELLS:
-        raise ValueError(
-            f"{n_paths:,} paths x {horizon} days x {n_assets} assets = {cells:,} draws is above the "
-            f"limit of {MAX_CELLS:,}; use fewer paths or a shorter horizon"
-        )
-
-
-def _simulate(
-    returns: pd.DataFrame,
-    roles: ModelInputs,
-    scenario_toml: str,
-    n_paths: int,
-    horizon: int,
-    seed: int,
-    engine: str,
-    progress: Callable[[float], None] | None = None,
-) -> SimulationResult:
-    model = _cached_model(returns, roles.russell, roles.btc, roles.alts)
-    scenario = scenario_from_dict(tomllib.loads(scenario_toml), "<app>")
-    return simulate(model, scenario, n_paths=n_paths, horizon=horizon, rng=np.random.default_rng(seed),
-                    engine=engine, progress=progress)
-
-
-@st.cache_data(show_spinner=False, max_entries=48)
-def _cached_run(
-    returns: pd.DataFrame,
-    roles: ModelInputs,
-    scenario_toml: str,
-    n_paths: int,
-    horizon: int,
-    seed: int,
-    engine: str,
-) -> SimulationResult:
-    return _simulate(returns, roles, scenario_toml, n_paths, horizon, seed, engine)
-
-
-#: Large runs kept in memory (each holds n_paths x assets floats twice; a few are enough).
-LARGE_RUNS_KEPT = 4
+    return _cached_model(_model_returns(selection, roles), roles.russell, roles.btc, roles.alts)
 
 
 @st.cache_resource(show_spinner=False)
-def _large_run_store() -> tuple[OrderedDict[tuple, SimulationResult], threading.Lock]:
-    """Process-wide LRU of large runs (no Streamlit element is created inside, so nothing is replayed)."""
-    return OrderedDict(), threading.Lock()
+def run_store() -> ResultStore[ScenarioRun]:
+    """The server's store of finished runs (one per process, shared by all sessions)."""
+    return ResultStore(budget_bytes=RUN_BUDGET_BYTES, max_entries=RUN_MAX_ENTRIES, ttl_seconds=RUN_TTL_SECONDS)
 
 
 def _frame_digest(frame: pd.DataFrame) -> str:
@@ -131,32 +97,48 @@ def _frame_digest(frame: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def _large_run(
-    returns: pd.DataFrame, roles: ModelInputs, scenario_toml: str, n_paths: int, horizon: int, seed: int,
+def scenario_run(
+    selection: Selection,
+    scenario: Scenario,
+    *,
+    n_paths: int,
+    horizon: int,
+    seed: int,
     engine: str,
-) -> SimulationResult:
-    """A large run with a progress bar, cached in :func:`_large_run_store`.
+) -> ScenarioRun:
+    """Simulate and summarize ``scenario`` on the selection's calibrated model, once per parameter set.
 
-    ``st.cache_data`` replays the elements a cached function touched, and a progress bar
-    created outside the function cannot be replayed, so large runs keep their own cache.
+    The same seed gives the same random numbers for every scenario (common random
+    numbers), so differences between scenarios are not Monte Carlo noise. A run above
+    :data:`PROGRESS_CELLS` shows a progress bar while it computes (never on a hit).
+
+    Raises
+    ------
+    ExplorerError
+        The selection cannot be calibrated, or the run is above the budget
+        (:func:`core.budget.check_run_size`).
     """
-    store, lock = _large_run_store()
-    key = (_frame_digest(returns), roles, scenario_toml, n_paths, horizon, seed, engine)
-    with lock:
-        if key in store:
-            store.move_to_end(key)
-            return store[key]
-    bar = st.progress(0.0, text=f"Simulating {n_paths:,} paths x {horizon} days…")
-    try:
-        result = _simulate(returns, roles, scenario_toml, n_paths, horizon, seed, engine,
-                           progress=lambda f: bar.progress(min(max(f, 0.0), 1.0)))
-    finally:
-        bar.empty()
-    with lock:
-        store[key] = result
-        while len(store) > LARGE_RUNS_KEPT:
-            store.popitem(last=False)
-    return result
+    roles = model_inputs(selection)
+    cells = check_run_size(n_paths, horizon, 2 + len(roles.alts))
+    returns = _model_returns(selection, roles)
+    key = (_frame_digest(returns), roles, scenario, n_paths, horizon, seed, engine)
+    store = run_store()
+    hit = store.peek(key)
+    if hit is not None:
+        return hit
+    model = _cached_model(returns, roles.russell, roles.btc, roles.alts)
+
+    def compute() -> ScenarioRun:
+        if cells <= PROGRESS_CELLS:
+            return run_scenario(model, scenario, n_paths=n_paths, horizon=horizon, seed=seed, engine=engine)
+        bar = st.progress(0.0, text=f"Simulating {n_paths:,} paths x {horizon} days…")
+        try:
+            return run_scenario(model, scenario, n_paths=n_paths, horizon=horizon, seed=seed, engine=engine,
+                                progress=lambda f: bar.progress(min(max(f, 0.0), 1.0)))
+        finally:
+            bar.empty()
+
+    return store.get_or_compute(key, compute, lambda run: run.nbytes)
 
 
 def run_simulation(
@@ -168,16 +150,5 @@ def run_simulation(
     seed: int,
     engine: str,
 ) -> SimulationResult:
-    """Simulate ``scenario`` on the selection's calibrated model (cached; progress bar for large runs).
-
-    The same seed gives the same random numbers for every scenario (common random
-    numbers), so differences between scenarios are not Monte Carlo noise.
-    """
-    roles = model_inputs(selection)
-    check_size(n_paths, horizon, 2 + len(roles.alts))
-    returns = get_returns(selection, kind="log", freq="D")[[roles.russell, roles.btc, *roles.alts]]
-    toml_text = scenario_to_toml(scenario)
-    cells = n_paths * horizon * (2 + len(roles.alts))
-    if cells <= PROGRESS_CELLS:
-        return _cached_run(returns, roles, toml_text, n_paths, horizon, seed, engine)
-    return _large_run(returns, roles, toml_text, n_paths, horizon, seed, engine)
+    """The :class:`SimulationResult` of :func:`scenario_run` (same cache)."""
+    return scenario_run(selection, scenario, n_paths=n_paths, horizon=horizon, seed=seed, engine=engine).result

@@ -5,15 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-import numpy as np
-
+from core.budget import check_run_size
 from core.calibration import calibrate
 from core.commands.common import add_data_arguments, load_from_args, parse_tickers, print_json
 from core.data import DataError, list_csv_tickers
-from core.metrics import summarize
-from core.montecarlo import ENGINES, simulate
+from core.montecarlo import ENGINES
 from core.returns import compute_returns
 from core.roles import assign_roles, match_coins
+from core.run import run_scenario
 from core.scenario import SCENARIO_DIR, list_scenarios, resolve_scenario
 from core.tickers import DEFAULT_CRYPTO, DEFAULT_RUSSELL, normalize_ticker
 
@@ -69,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
     """Print ``{scenario, paths, horizon, seed, engine, assets: {T: M}, basket: M, prob_basket_beats_btc, ...}``."""
     scenario = resolve_scenario(args.scenario, SCENARIO_DIR)
     horizon = scenario.horizon_days if args.horizon is None else args.horizon
+    check_run_size(args.paths, horizon, 3)  # before any download; the asset count is checked again later
     russell = normalize_ticker(args.russell)
     crypto = [normalize_ticker(t) for t in parse_tickers(args.tickers, default_crypto(args))]
     btc = assign_roles(crypto, normalize_ticker(args.btc) if args.btc else None, need_alts=False).btc
@@ -87,9 +87,8 @@ def run(args: argparse.Namespace) -> int:
 
     returns = compute_returns(prices.closes[[russell, btc, *alts]], calendar=[russell])
     model = calibrate(returns, russell=russell, btc=btc, alts=alts)
-    result = simulate(model, scenario, n_paths=args.paths, horizon=horizon,
-                      rng=np.random.default_rng(args.seed), engine=args.engine)
-    metrics = summarize(result)
+    run = run_scenario(model, scenario, n_paths=args.paths, horizon=horizon, seed=args.seed, engine=args.engine)
+    result, metrics = run.result, run.metrics
     out: dict[str, Any] = {
         "scenario": scenario.name,
         "paths": result.n_paths,

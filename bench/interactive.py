@@ -1,0 +1,152 @@
+"""Interactive speed of the Simulator: browser time per edit against the engine's own time.
+
+In one run, on an idle loopback server (``streamlit run`` on the synthetic demo data):
+
+1. ``browser_seconds``: the median, over ``--changes`` edits (at least 10), of the time
+   from typing a new seed in the Simulator's sidebar (Enter pressed) to the headline
+   cards showing different numbers, in headless Chromium at the default run size
+   (20,000 paths x 63 days, controlled rally, 9 assets). Every seed is new, so every edit
+   is a fresh simulation, not a cache hit.
+2. ``engine_seconds``: the median time of the same simulations (same model inputs,
+   scenario, size and seeds) called directly in this process, no Streamlit.
+3. ``overhead_ratio`` = browser / engine: what the app adds on top of the numbers
+   (reruns, metrics, charts, websocket, rendering). Target <= 2.0.
+
+Usage: ``python bench/interactive.py [--changes 12]`` (needs Chromium at /usr/bin/chromium
+and Playwright). Last line is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from core.calibration import calibrate  # noqa: E402
+from core.data import load_prices  # noqa: E402
+from core.montecarlo import simulate  # noqa: E402
+from core.returns import compute_returns  # noqa: E402
+from core.roles import assign_roles  # noqa: E402
+from core.scenario import resolve_scenario  # noqa: E402
+from core.tickers import DEFAULT_CRYPTO, DEFAULT_RUSSELL, DEFAULT_SP, DEFAULT_TICKERS  # noqa: E402
+
+SCENARIO, PATHS = "controlled_rally", 20_000
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CARDS = '[data-testid="stMetric"]'
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(cache_dir: str) -> tuple[subprocess.Popen, str]:
+    """``streamlit run`` on loopback with the demo data; returns the process and its URL."""
+    port = _free_port()
+    env = {**os.environ, "SCX_DATA_SOURCE": "demo", "SCX_CACHE_DIR": cache_dir}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "streamlit_app.py"), "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("streamlit did not start within 90 s")
+
+
+def browser_times(url: str, seeds: list[int]) -> list[float]:
+    """Seconds from each seed edit to changed headline cards."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/simulate")
+        page.get_by_text("Median return", exact=False).first.wait_for(timeout=120_000)
+        seed_box = page.locator('[data-testid="stSidebar"]').get_by_label("Seed", exact=True)
+        times = []
+        for seed in seeds:
+            before = [m.inner_text() for m in page.locator(CARDS).all()]
+            seed_box.fill(str(seed))
+            start = time.perf_counter()
+            seed_box.press("Enter")
+            page.wait_for_function(
+                """(before) => {
+                    const now = [...document.querySelectorAll('[data-testid="stMetric"]')].map(m => m.innerText);
+                    return now.length === before.length && JSON.stringify(now) !== JSON.stringify(before);
+                }""",
+                arg=before, timeout=120_000, polling="raf",
+            )
+            times.append(time.perf_counter() - start)
+        browser.close()
+    return times
+
+
+def engine_times(seeds: list[int]) -> tuple[list[float], int]:
+    """Seconds of ``simulate`` for the same run as the app's default, one per seed."""
+    import numpy as np
+
+    prices = load_prices(DEFAULT_TICKERS, source="demo")
+    returns = compute_returns(prices.closes, calendar=[DEFAULT_RUSSELL, DEFAULT_SP])
+    roles = assign_roles(list(DEFAULT_CRYPTO))
+    model = calibrate(returns[[DEFAULT_RUSSELL, roles.btc, *roles.alts]], russell=DEFAULT_RUSSELL,
+                      btc=roles.btc, alts=list(roles.alts))
+    scenario = resolve_scenario(SCENARIO)
+    simulate(model, scenario, n_paths=PATHS, rng=np.random.default_rng(0))  # warm-up
+    out = []
+    for seed in seeds:
+        start = time.perf_counter()
+        simulate(model, scenario, n_paths=PATHS, rng=np.random.default_rng(seed))
+        out.append(time.perf_counter() - start)
+    return out, len(model.assets)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--changes", type=int, default=12, help="seed edits to time (at least 10)")
+    args = parser.parse_args()
+    n = max(10, args.changes)
+    seeds = [1000 + 17 * i for i in range(n)]
+    with tempfile.TemporaryDirectory() as cache_dir:
+        proc, url = start_server(cache_dir)
+        try:
+            # one warm-up edit (first rerun imports and calibrates), not timed
+            browser = browser_times(url, [999, *seeds])[1:]
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
+    engine, n_assets = engine_times(seeds)
+    b, e = statistics.median(browser), statistics.median(engine)
+    print(f"run: {SCENARIO}, {PATHS:,} paths x 63 days x {n_assets} assets, {n} seed edits")
+    print(f"browser, edit -> new headline numbers: median {b:.3f} s (min {min(browser):.3f}, max {max(browser):.3f})")
+    print(f"engine only (simulate), same runs:     median {e:.3f} s (min {min(engine):.3f}, max {max(engine):.3f})")
+    print(json.dumps({"browser_seconds": round(b, 4), "engine_seconds": round(e, 4),
+                      "overhead_ratio": round(b / e, 3), "changes": n}))
+
+
+if __name__ == "__main__":
+    main()

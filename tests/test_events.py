@@ -13,7 +13,6 @@ from core.events import (
     BASKET,
     BASKET_VS_BTC,
     EventInputError,
-    _draw_spaced_sets,
     compound_returns,
     compute_forward_returns,
     compute_pair_returns,
@@ -23,6 +22,7 @@ from core.events import (
     find_weekly_streaks,
     run_event_study,
 )
+from core.events._study import _draw_spaced_sets
 
 NAN = float("nan")
 

@@ -1,0 +1,294 @@
+"""Event study: crypto forward returns after event dates against all sessions.
+
+Private module; import from :mod:`core.events`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core.conventions import BASKET, BASKET_VS_BTC
+from core.events._base import EventInputError
+
+#: Forward horizons in sessions: about 1, 3, 6 and 12 months of trading days.
+DEFAULT_HORIZONS: tuple[int, ...] = (21, 63, 126, 252)
+
+
+def compute_forward_returns(
+    closes: pd.DataFrame,
+    *,
+    btc: str,
+    eth: str | None = None,
+    alts: Sequence[str] = (),
+    horizons: Sequence[int] = DEFAULT_HORIZONS,
+) -> pd.DataFrame:
+    """Forward simple returns over h sessions for BTC, ETH, the altcoin basket and basket vs BTC.
+
+    Parameters
+    ----------
+    closes : pd.DataFrame
+        Closes on the session calendar of the study (one row per session, e.g.
+        the equity trading days, crypto taken at those dates); NaN = no close.
+    btc, eth : str
+        Column names; ``eth`` may be None or absent (then skipped).
+    alts : sequence of str
+        Altcoin columns; those absent or all-NaN are skipped.
+    horizons : sequence of int
+        h >= 1 sessions.
+
+    Returns
+    -------
+    pd.DataFrame
+        Index = closes.index; columns MultiIndex ``(asset, horizon)``.
+        ``F_t(h) = P_{t+h} / P_t - 1``; the basket is the equal-weight mean of the
+        forward returns of the altcoins defined at both t and t+h (NaN if none);
+        ``BASKET_VS_BTC = (1 + basket) / (1 + btc) - 1``. NaN where undefined,
+        including the last h sessions.
+    """
+    if btc not in closes.columns:
+        raise EventInputError(f"BTC column {btc!r} not in closes (columns: {list(closes.columns)})")
+    hs = [int(h) for h in horizons]
+    if not hs or any(h < 1 for h in hs):
+        raise EventInputError(f"horizons must be integers >= 1 session, got {list(horizons)!r}")
+    values = closes.astype(float)
+    bad = (values <= 0).to_numpy()
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise EventInputError(
+            f"non-positive close in {values.columns[col]!r} on {values.index[row].date()}"
+        )
+    alt_cols = [
+        a
+        for a in dict.fromkeys(alts)
+        if a in values.columns and values[a].notna().any() and a != btc
+    ]
+    pieces: dict[tuple[str, int], pd.Series] = {}
+    for h in hs:  # a handful of horizons
+        fwd = values.shift(-h) / values - 1.0
+        pieces[(btc, h)] = fwd[btc]
+        if eth is not None and eth in values.columns:
+            pieces[(eth, h)] = fwd[eth]
+        if alt_cols:
+            basket = fwd[alt_cols].mean(axis=1, skipna=True)
+            pieces[(BASKET, h)] = basket
+            pieces[(BASKET_VS_BTC, h)] = (1.0 + basket) / (1.0 + fwd[btc]) - 1.0
+    panel = pd.DataFrame(pieces, index=values.index)
+    panel.columns = pd.MultiIndex.from_tuples(panel.columns, names=["asset", "horizon"])
+    order = [a for a in (btc, eth, BASKET, BASKET_VS_BTC) if a in panel.columns.get_level_values(0)]
+    return panel.reindex(
+        columns=pd.MultiIndex.from_product([order, hs], names=["asset", "horizon"])
+    )
+
+
+@dataclass(frozen=True)
+class EventStudy:
+    """Forward returns after events against the unconditional distribution.
+
+    Attributes
+    ----------
+    table : pd.DataFrame
+        One row per (asset, horizon). Columns: ``asset, horizon`` (sessions),
+        ``n_dated`` (events with a defined forward return), ``n_events`` (after
+        de-clustering: the sample actually used), ``mean_event, median_event,
+        hit_rate_event`` (share > 0), ``ci_low, ci_high`` (bootstrap percentile
+        interval of the event mean), ``n_all, mean_all, median_all,
+        hit_rate_all`` (every eligible session), ``p_value`` (two-sided
+        permutation test of the event mean against random non-overlapping date
+        sets of the same size; NaN when n_events is 0).
+    event_returns : pd.DataFrame
+        Long form: ``event_date, asset, horizon, forward_return, used`` (False
+        when dropped by de-clustering).
+    forward_returns : pd.DataFrame
+        The unconditional panel from :func:`compute_forward_returns`.
+    n_events_input : int
+        Event dates given that fall inside the panel's date range.
+    n_boot : int
+    confidence : float
+    decluster : bool
+    """
+
+    table: pd.DataFrame
+    event_returns: pd.DataFrame
+    forward_returns: pd.DataFrame
+    n_events_input: int
+    n_boot: int
+    confidence: float
+    decluster: bool
+
+
+def _draw_spaced_sets(
+    n_slots: int, n: int, gap: int, n_draws: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Uniform random sets of ``n`` positions in ``range(n_slots)`` with pairwise spacing >= ``gap``.
+
+    Stars-and-bars: choose ``n`` distinct sorted values from
+    ``range(n_slots - (n - 1) * (gap - 1))`` and add ``i * (gap - 1)`` to the i-th,
+    a bijection onto the spaced sets. Returns shape (n_draws, n).
+    """
+    free = n_slots - (n - 1) * (gap - 1)
+    if free < n:
+        raise EventInputError(f"cannot place {n} events {gap} sessions apart in {n_slots} sessions")
+    if n * n <= free:
+        # rejection of rows with a repeated value: rare when n^2 <= free
+        draws = np.sort(rng.integers(0, free, size=(n_draws, n)), axis=1)
+        bad = (np.diff(draws, axis=1) == 0).any(axis=1)
+        while bad.any():
+            redo = np.sort(rng.integers(0, free, size=(int(bad.sum()), n)), axis=1)
+            draws[bad] = redo
+            bad = (np.diff(draws, axis=1) == 0).any(axis=1)
+    else:
+        rows = max(1, 2_000_000 // free)  # bound memory of the key matrix
+        chunks = []
+        for lo in range(0, n_draws, rows):
+            keys = rng.random((min(rows, n_draws - lo), free))
+            chunks.append(np.sort(np.argpartition(keys, n - 1, axis=1)[:, :n], axis=1))
+        draws = np.concatenate(chunks, axis=0)
+    return draws + np.arange(n) * (gap - 1)
+
+
+def _decluster(positions: np.ndarray, gap: int) -> np.ndarray:
+    """Greedy: keep an event only if it is at least ``gap`` positions after the last kept one."""
+    keep = np.zeros(len(positions), dtype=bool)
+    last = None
+    for i, p in enumerate(positions):  # loops over events (few)
+        if last is None or p - last >= gap:
+            keep[i] = True
+            last = p
+    return keep
+
+
+def run_event_study(
+    forward_returns: pd.DataFrame,
+    event_dates: Sequence[pd.Timestamp] | pd.DatetimeIndex,
+    rng: np.random.Generator,
+    *,
+    n_boot: int = 2000,
+    confidence: float = 0.95,
+    decluster: bool = True,
+) -> EventStudy:
+    """Compare forward returns after event dates with those after all dates.
+
+    Parameters
+    ----------
+    forward_returns : pd.DataFrame
+        Panel from :func:`compute_forward_returns` (columns ``(asset, horizon)``).
+    event_dates : sequence of dates
+        Each is mapped to the first session on or after it; dates before the
+        first session or after the last one are ignored.
+    rng : numpy.random.Generator
+        Source of all randomness (bootstrap and permutation draws).
+    n_boot : int
+        Number of bootstrap resamples and of random date sets.
+    confidence : float
+        Level of the bootstrap percentile interval, in (0, 1).
+    decluster : bool
+        Overlap handling. For horizon h, forward windows of events less than h
+        eligible sessions apart overlap and would count one market move several
+        times. With ``decluster=True`` events are kept greedily in time order
+        only when at least h eligible sessions after the last kept one, so the
+        windows used do not overlap; the null draws random date sets with the
+        same spacing (uniformly among all such sets), so both sides of the
+        comparison have non-overlapping windows. With False every event is
+        used and the null draws distinct dates with no spacing (overlap makes
+        the test anti-conservative then).
+
+    Returns
+    -------
+    EventStudy
+        ``p_value = (1 + #{b : |m_b - mu| >= |m - mu|}) / (1 + n_boot)`` where m
+        is the event mean, mu the mean over all eligible sessions and m_b the
+        mean of random set b. The interval resamples the used event returns with
+        replacement (percentile method).
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise EventInputError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 1:
+        raise EventInputError(f"n_boot must be an integer >= 1, got {n_boot!r}")
+    if not 0.0 < confidence < 1.0:
+        raise EventInputError(f"confidence must be in (0, 1), got {confidence!r}")
+    if not isinstance(forward_returns.columns, pd.MultiIndex):
+        raise EventInputError("forward_returns must have (asset, horizon) MultiIndex columns")
+    index = forward_returns.index
+    dates = pd.DatetimeIndex(pd.to_datetime(list(event_dates))).sort_values().unique()
+    session_pos = index.searchsorted(dates, side="left")
+    in_range = (
+        (session_pos < len(index)) & (dates >= index[0])
+        if len(index)
+        else np.zeros(len(dates), bool)
+    )
+    session_pos = np.unique(session_pos[in_range])
+    alpha = 1.0 - confidence
+    rows: list[dict[str, object]] = []
+    long_parts: list[pd.DataFrame] = []
+    for asset, horizon in forward_returns.columns:  # a few (asset, horizon) cells
+        col = forward_returns[(asset, horizon)].to_numpy(dtype=float)
+        eligible = np.flatnonzero(np.isfinite(col))
+        vals = col[eligible]
+        ev = np.searchsorted(eligible, session_pos)
+        defined = (
+            (ev < len(eligible)) & (eligible[np.minimum(ev, len(eligible) - 1)] == session_pos)
+            if len(eligible)
+            else np.zeros(len(session_pos), bool)
+        )
+        ev = ev[defined]
+        gap = int(horizon) if decluster else 1
+        used = _decluster(ev, gap) if decluster else np.ones(len(ev), dtype=bool)
+        cond = vals[ev[used]]
+        n = len(cond)
+        row: dict[str, object] = {
+            "asset": asset,
+            "horizon": int(horizon),
+            "n_dated": int(len(ev)),
+            "n_events": n,
+            "mean_event": float(cond.mean()) if n else np.nan,
+            "median_event": float(np.median(cond)) if n else np.nan,
+            "hit_rate_event": float((cond > 0).mean()) if n else np.nan,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "n_all": int(len(vals)),
+            "mean_all": float(vals.mean()) if len(vals) else np.nan,
+            "median_all": float(np.median(vals)) if len(vals) else np.nan,
+            "hit_rate_all": float((vals > 0).mean()) if len(vals) else np.nan,
+            "p_value": np.nan,
+        }
+        if n:
+            boot = cond[rng.integers(0, n, size=(n_boot, n))].mean(axis=1)
+            row["ci_low"], row["ci_high"] = (
+                float(q) for q in np.quantile(boot, [alpha / 2, 1 - alpha / 2])
+            )
+            null = vals[_draw_spaced_sets(len(vals), n, gap, n_boot, rng)].mean(axis=1)
+            mu = vals.mean()
+            # tolerance so that a random set equal to the event set counts as extreme
+            extreme = np.abs(null - mu) >= np.abs(cond.mean() - mu) - 1e-12
+            row["p_value"] = float((1 + extreme.sum()) / (1 + n_boot))
+        rows.append(row)
+        long_parts.append(
+            pd.DataFrame(
+                {
+                    "event_date": index[eligible[ev]],
+                    "asset": asset,
+                    "horizon": int(horizon),
+                    "forward_return": vals[ev],
+                    "used": used,
+                }
+            )
+        )
+    table = pd.DataFrame(rows)
+    event_returns = (
+        pd.concat(long_parts, ignore_index=True)
+        if long_parts
+        else pd.DataFrame(columns=["event_date", "asset", "horizon", "forward_return", "used"])
+    )
+    return EventStudy(
+        table=table,
+        event_returns=event_returns,
+        forward_returns=forward_returns,
+        n_events_input=int(len(session_pos)),
+        n_boot=int(n_boot),
+        confidence=float(confidence),
+        decluster=bool(decluster),
+    )

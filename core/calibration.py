@@ -10,13 +10,26 @@ with ``corr(z_i, z_j) = C_ij`` (the altcoins' residuals co-move beyond BTC: a co
 "altcoin" factor) and every other pair of shocks uncorrelated. ``(b_B, a_B)`` come from OLS of BTC on ``[1, R]``; ``u`` is its residual;
 ``(a_i, b_i, g_i)`` from OLS of each altcoin on ``[1, R, u]``.
 
-Missing data (tokens list at different dates): the window is every row where the
-Russell and BTC both have a return. Russell and BTC are estimated on all those rows;
-each altcoin is regressed on the rows of the window where it has a return
-(per-asset, available-case). The residual matrix kept for the bootstrap engine
-holds only the complete rows (every asset present), so resampled rows keep the
-joint cross-asset dependence. Tail degrees of freedom are fitted per asset on its
-own standardized residuals, and pooled over BTC and the altcoins.
+One window for every equation: the rows where the Russell, BTC and every altcoin all
+have a return (tokens list at different dates, so the latest listing sets the start).
+On one window the OLS identities make the model's co-movement equal the history's:
+``u`` is orthogonal to ``R`` in sample, so the model-implied beta of every crypto asset
+to the Russell equals its historical OLS beta on the window, and the implied
+correlation equals the historical one up to degrees-of-freedom corrections. (With each
+equation on its own rows, BTC's residual was not orthogonal to ``R`` on an altcoin's
+rows and ``g_i (b_B,sub - b_B,full)`` of Russell exposure was lost.) The bootstrap
+engine resamples the residual rows of the same window, standardized on those rows.
+
+Intercepts: the sample alphas of a few years of crypto returns have standard errors as
+large as themselves, so the model uses empirical-Bayes shrunk alphas by default
+(normal-normal model across the crypto equations: ``a_hat_j ~ N(a_j, se_j^2)``,
+``a_j ~ N(0, tau^2)``, ``tau^2 = max(0, mean(a_hat^2 - se^2))``, posterior mean
+``a_hat_j tau^2 / (tau^2 + se_j^2)``, with Newey-West standard errors). "No view" is then
+not a bull view taken from the sample period. The sample alphas and their standard
+errors are kept beside them.
+
+Tail degrees of freedom are fitted per asset on its own standardized residuals, and
+pooled over BTC and the altcoins.
 """
 
 from __future__ import annotations
@@ -27,6 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 from scipy import optimize, stats
 
 from core.conventions import TRADING_DAYS
@@ -81,7 +95,17 @@ class MarketModel:
     n_obs : int
         Rows in the window (Russell and BTC present).
     n_obs_per_asset : pd.Series
-        Rows used for each asset's regression.
+        Rows used for each asset's regression (the window for every asset).
+    alpha_sample, alpha_se : pd.Series
+        Per crypto asset (BTC and altcoins): the OLS intercept (daily) and its
+        Newey-West standard error, before shrinkage.
+    alpha_shrinkage : pd.Series
+        Factor in [0, 1] applied to each sample alpha (1 = no shrinkage).
+    historical_beta, historical_corr : pd.Series
+        Per crypto asset: OLS beta of its daily log return on the Russell's, and their
+        Pearson correlation, on the window (compare :meth:`implied_beta`).
+    limited_by : tuple of str
+        The assets whose first (or last) return sets the window's start (or end).
     """
 
     russell: str
@@ -105,6 +129,18 @@ class MarketModel:
     end: pd.Timestamp
     n_obs: int
     n_obs_per_asset: pd.Series
+    # Diagnostics of the fit (None on a model built by hand, e.g. in tests).
+    alpha_sample: pd.Series | None = None
+    alpha_se: pd.Series | None = None
+    alpha_shrinkage: pd.Series | None = None
+    historical_beta: pd.Series | None = None
+    historical_corr: pd.Series | None = None
+    limited_by: tuple[str, ...] = ()
+
+    @property
+    def crypto(self) -> tuple[str, ...]:
+        """``(btc, *alts)``."""
+        return (self.btc, *self.alts)
 
     @property
     def assets(self) -> tuple[str, ...]:
@@ -130,8 +166,13 @@ class MarketModel:
 
     @property
     def standardized_residuals(self) -> pd.DataFrame:
-        """``residuals`` divided by :attr:`residual_sigma` column by column (unit-variance shocks)."""
-        return self.residuals / self.residual_sigma
+        """``residuals`` standardized column by column on their own rows: mean 0, sd 1 (ddof=1).
+
+        These are the rows the bootstrap engine resamples, so its shocks have exactly the
+        unit scale the parametric engine assumes.
+        """
+        res = self.residuals
+        return (res - res.mean()) / res.std(ddof=1)
 
     def implied_covariance(self) -> pd.DataFrame:
         """Daily covariance of the assets' log returns implied by the model.
@@ -165,6 +206,20 @@ class MarketModel:
         cov = self.implied_covariance()
         sd = np.sqrt(np.diag(cov.to_numpy()))
         return cov / np.outer(sd, sd)
+
+    def implied_beta(self) -> pd.Series:
+        """Model-implied ``d log T / d log R`` per crypto asset: ``cov(T, R) / var(R)``."""
+        cov = self.implied_covariance()
+        return (cov.loc[list(self.crypto), self.russell] / cov.loc[self.russell, self.russell]).rename("implied_beta")
+
+    def implied_corr(self) -> pd.Series:
+        """Model-implied ``corr(log T, log R)`` of daily returns per crypto asset."""
+        return self.implied_correlation().loc[list(self.crypto), self.russell].rename("implied_corr")
+
+    @property
+    def window(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """First and last date of the calibration window (the same for every equation)."""
+        return self.start, self.end
 
 
 def _cholesky(corr: np.ndarray) -> np.ndarray:
@@ -274,6 +329,40 @@ def choose_bootstrap_block_length(residuals: pd.DataFrame) -> float:
     return max(choose_block_length(z[:, j] ** 2) for j in range(z.shape[1]))
 
 
+def _hac_lags(n: int) -> int:
+    """Newey-West bandwidth ``floor(4 (n / 100)^(2/9))``."""
+    return int(math.floor(4.0 * (n / 100.0) ** (2.0 / 9.0)))
+
+
+def _intercept_se(design: np.ndarray, y: np.ndarray) -> float:
+    """Newey-West (HAC) standard error of the intercept of OLS ``y ~ design`` (column 0 = 1)."""
+    fit = sm.OLS(y, design).fit(cov_type="HAC", cov_kwds={"maxlags": _hac_lags(len(y))})
+    return float(fit.bse[0])
+
+
+def shrink_alphas(alpha: pd.Series, se: pd.Series) -> pd.Series:
+    """Empirical-Bayes shrinkage factors of intercepts toward zero.
+
+    Normal-normal model across assets: ``a_hat_j ~ N(a_j, se_j^2)`` with ``a_j ~ N(0, tau^2)``;
+    the method-of-moments ``tau^2 = max(0, mean(a_hat_j^2 - se_j^2))`` gives the posterior
+    mean ``k_j a_hat_j`` with ``k_j = tau^2 / (tau^2 + se_j^2)``.
+
+    Parameters
+    ----------
+    alpha, se : pd.Series
+        Sample intercepts and their standard errors (same index, same units).
+
+    Returns
+    -------
+    pd.Series
+        ``k_j`` in [0, 1]: 0 when the cross-section shows no alpha beyond noise.
+    """
+    a, s = alpha.to_numpy(dtype=float), se.to_numpy(dtype=float)
+    tau2 = max(0.0, float(np.mean(a**2 - s**2)))
+    k = np.zeros_like(a) if tau2 == 0.0 else tau2 / (tau2 + s**2)
+    return pd.Series(k, index=alpha.index, name="alpha_shrinkage")
+
+
 def _residual_corr(resid: pd.DataFrame, scales: dict[str, float]) -> pd.DataFrame:
     """Correlation of the altcoin residuals (uncentered: they are OLS residuals with mean ~0)."""
     if resid.shape[1] == 0:
@@ -290,8 +379,9 @@ def calibrate(
     russell: str,
     btc: str,
     alts: Sequence[str] | None = None,
+    shrink: bool = True,
 ) -> MarketModel:
-    """Fit :class:`MarketModel` to aligned daily log returns.
+    """Fit :class:`MarketModel` to aligned daily log returns, every equation on one window.
 
     Parameters
     ----------
@@ -302,12 +392,14 @@ def calibrate(
     alts : sequence of str, optional
         Altcoin columns; default every other crypto column (:func:`core.tickers.is_crypto`),
         so an S&P column in the same frame is ignored.
+    shrink : bool
+        Use empirical-Bayes shrunk alphas (:func:`shrink_alphas`); False keeps the sample ones.
 
     Raises
     ------
     CalibrationError
-        A column is missing, or the window / an asset / the complete rows have fewer
-        than :data:`MIN_OBS` rows.
+        A column is missing, or fewer than :data:`MIN_OBS` rows have every asset (the
+        message names the assets that set the window).
     """
     for col in (russell, btc):
         if col not in returns.columns:
@@ -328,45 +420,47 @@ def calibrate(
     if not np.all(np.isfinite(frame.to_numpy()[~np.isnan(frame.to_numpy())])):
         raise CalibrationError("returns contain infinite values")
 
-    window = frame[frame[russell].notna() & frame[btc].notna()]
+    window = frame.dropna()
+    limited_by = _window_limits(frame)
     if len(window) < MIN_OBS:
         raise CalibrationError(
-            f"only {len(window)} rows with both {russell!r} and {btc!r}; need >= {MIN_OBS}"
+            f"only {len(window)} sessions where {', '.join(frame.columns)} all have a return; need >= "
+            f"{MIN_OBS}. The window is set by {', '.join(limited_by)}: drop it or widen the dates"
         )
     r = window[russell].to_numpy()
     b = window[btc].to_numpy()
     mu_r = float(r.mean())
     sigma_r = float(r.std(ddof=1))
+    design_b = np.column_stack([np.ones(len(r)), r])
     (a_b, beta_b), u = _ols(b, r[:, None])
     sigma_b = float(u.std(ddof=2))
-    u_series = pd.Series(u, index=window.index)
+    alpha_se = {btc: _intercept_se(design_b, b)}
 
-    alpha, beta, loading, sigma, counts = {}, {}, {}, {}, {}
-    alt_resid: dict[str, pd.Series] = {}
+    alpha, beta, loading, sigma = {}, {}, {}, {}
+    alt_resid: dict[str, np.ndarray] = {}
+    design_a = np.column_stack([np.ones(len(r)), r, u])
     for col in alts:
-        have = window[col].notna().to_numpy()
-        counts[col] = int(have.sum())
-        if counts[col] < MIN_OBS:
-            raise CalibrationError(
-                f"altcoin {col!r} has {counts[col]} returns in the window; need >= {MIN_OBS}"
-            )
-        y = window[col].to_numpy()[have]
-        x = np.column_stack([r[have], u[have]])
-        (a, bi, gi), e = _ols(y, x)
+        y = window[col].to_numpy()
+        (a, bi, gi), e = _ols(y, design_a[:, 1:])
         alpha[col], beta[col], loading[col] = float(a), float(bi), float(gi)
         sigma[col] = float(e.std(ddof=3))
-        alt_resid[col] = pd.Series(e, index=window.index[have])
+        alpha_se[col] = _intercept_se(design_a, y)
+        alt_resid[col] = e
 
-    resid = pd.DataFrame({russell: r - mu_r, btc: u_series, **alt_resid}, index=window.index)
-    complete = resid.dropna()
-    if len(complete) < MIN_OBS:
-        raise CalibrationError(
-            f"only {len(complete)} rows where every asset has a return; need >= {MIN_OBS}"
-        )
+    complete = pd.DataFrame({russell: r - mu_r, btc: u, **alt_resid}, index=window.index)
     scales = {russell: sigma_r, btc: sigma_b, **sigma}
-    standardized = {c: resid[c].dropna().to_numpy() / scales[c] for c in resid.columns}
+    standardized = {c: complete[c].to_numpy() / scales[c] for c in complete.columns}
     tail_df = pd.Series({c: fit_t_df(z) for c, z in standardized.items()})
     crypto_df = fit_t_df(np.concatenate([standardized[c] for c in (btc, *alts)]))
+    crypto = [btc, *alts]
+    alpha_sample = pd.Series({btc: float(a_b), **alpha}, index=crypto, dtype=float)
+    alpha_se_s = pd.Series(alpha_se, index=crypto, dtype=float)
+    factor = shrink_alphas(alpha_sample, alpha_se_s) if shrink else pd.Series(1.0, index=crypto)
+    used_alpha = alpha_sample * factor
+    hist = window[crypto]
+    var_r = float(np.var(r, ddof=1))
+    hist_beta = pd.Series({c: float(np.cov(hist[c].to_numpy(), r, ddof=1)[0, 1]) / var_r for c in crypto})
+    hist_corr = pd.Series({c: float(np.corrcoef(hist[c].to_numpy(), r)[0, 1]) for c in crypto})
     alt_index = pd.Index(alts)
     return MarketModel(
         russell=russell,
@@ -374,10 +468,10 @@ def calibrate(
         alts=alts,
         russell_mu=mu_r,
         russell_sigma=sigma_r,
-        btc_alpha=float(a_b),
+        btc_alpha=float(used_alpha[btc]),
         btc_beta=float(beta_b),
         btc_sigma=sigma_b,
-        alt_alpha=pd.Series(alpha, index=alt_index, dtype=float),
+        alt_alpha=used_alpha.reindex(alt_index).astype(float),
         alt_beta=pd.Series(beta, index=alt_index, dtype=float),
         alt_loading=pd.Series(loading, index=alt_index, dtype=float),
         alt_sigma=pd.Series(sigma, index=alt_index, dtype=float),
@@ -389,5 +483,28 @@ def calibrate(
         start=pd.Timestamp(window.index[0]),
         end=pd.Timestamp(window.index[-1]),
         n_obs=len(window),
-        n_obs_per_asset=pd.Series({russell: len(window), btc: len(window), **counts}),
+        n_obs_per_asset=pd.Series(len(window), index=[russell, *crypto]),
+        alpha_sample=alpha_sample,
+        alpha_se=alpha_se_s,
+        alpha_shrinkage=factor,
+        historical_beta=hist_beta,
+        historical_corr=hist_corr,
+        limited_by=limited_by,
     )
+
+
+def _window_limits(frame: pd.DataFrame) -> tuple[str, ...]:
+    """The columns that narrow the common window: latest first return, earliest last return,
+    or (when neither narrows it) the most missing rows inside it."""
+    firsts = {c: frame[c].first_valid_index() for c in frame.columns}
+    lasts = {c: frame[c].last_valid_index() for c in frame.columns}
+    empty = tuple(c for c, v in firsts.items() if v is None)
+    if empty:
+        return empty
+    start, end = max(firsts.values()), min(lasts.values())
+    out = [c for c in frame.columns if start > min(firsts.values()) and firsts[c] == start]
+    out += [c for c in frame.columns if end < max(lasts.values()) and lasts[c] == end and c not in out]
+    if not out:
+        gaps = frame.loc[start:end].isna().sum()
+        out = [c for c in frame.columns if gaps[c] == gaps.max() and gaps.max() > 0]
+    return tuple(out)

@@ -14,6 +14,7 @@ from core.calibration import (
     choose_block_length,
     choose_bootstrap_block_length,
     fit_t_df,
+    shrink_alphas,
 )
 
 
@@ -33,7 +34,7 @@ def synthetic_returns(n: int = 3000, seed: int = 0, alt_corr: float = 0.0) -> pd
 
 def test_calibrate_matches_statsmodels_ols() -> None:
     df = synthetic_returns()
-    m = calibrate(df.assign(SPY=df["IWM"] * 0.5), russell="IWM", btc="BTC-USD")
+    m = calibrate(df.assign(SPY=df["IWM"] * 0.5), russell="IWM", btc="BTC-USD", shrink=False)
     assert m.alts == ("SOL-USD", "ADA-USD")  # the non-crypto SPY column is not an altcoin
     assert m.assets == ("IWM", "BTC-USD", "SOL-USD", "ADA-USD")
     btc_fit = sm.OLS(df["BTC-USD"], sm.add_constant(df["IWM"])).fit()
@@ -78,27 +79,71 @@ def test_implied_correlation_matches_sample(alt_corr: float) -> None:
     assert np.abs(implied.to_numpy() - sample.loc[implied.index, implied.columns].to_numpy()).max() < 0.02
 
 
-def test_missing_data_per_asset_and_complete_residual_rows() -> None:
+def test_one_common_window_for_every_equation() -> None:
     df = synthetic_returns()
     df.iloc[:1000, df.columns.get_loc("SOL-USD")] = np.nan  # token listed later
     df.iloc[2990:, df.columns.get_loc("ADA-USD")] = np.nan  # token delisted
-    df.iloc[5, df.columns.get_loc("IWM")] = np.nan  # a gap in the Russell
-    m = calibrate(df, russell="IWM", btc="BTC-USD")
-    assert m.n_obs == 2999
-    assert m.n_obs_per_asset["SOL-USD"] == 2000
-    assert m.n_obs_per_asset["ADA-USD"] == 2999 - 10
-    assert len(m.residuals) == 2000 - 10
+    df.iloc[5, df.columns.get_loc("IWM")] = np.nan  # a gap in the Russell (outside the window)
+    m = calibrate(df, russell="IWM", btc="BTC-USD", shrink=False)
+    assert m.n_obs == 1990 and len(m.residuals) == 1990
+    assert (m.start, m.end) == (df.index[1000], df.index[2989]) == m.window
+    assert set(m.n_obs_per_asset) == {1990}
+    assert m.limited_by == ("SOL-USD", "ADA-USD")
     assert not m.residuals.isna().any().any()
-    assert m.start == df.index[0] and m.end == df.index[-1]
-    # per-asset regression on available rows equals OLS on those rows
-    rows = df["SOL-USD"].notna() & df["IWM"].notna()
-    window = df[df["IWM"].notna()]
-    u = sm.OLS(window["BTC-USD"], sm.add_constant(window["IWM"])).fit().resid
-    fit = sm.OLS(df.loc[rows, "SOL-USD"], sm.add_constant(pd.DataFrame({"IWM": df.loc[rows, "IWM"], "u": u[rows[rows].index]}))).fit()
+    # every equation on the same rows: BTC's residual is orthogonal to the Russell there
+    rows = df.iloc[1000:2990]
+    btc_fit = sm.OLS(rows["BTC-USD"], sm.add_constant(rows["IWM"])).fit()
+    assert m.btc_beta == pytest.approx(btc_fit.params["IWM"], rel=1e-10)
+    fit = sm.OLS(rows["SOL-USD"], sm.add_constant(pd.DataFrame({"IWM": rows["IWM"], "u": btc_fit.resid}))).fit()
     assert m.alt_beta["SOL-USD"] == pytest.approx(fit.params["IWM"], rel=1e-10)
+    assert m.alt_loading["SOL-USD"] == pytest.approx(fit.params["u"], rel=1e-10)
+    # the bootstrap's shocks are standardized on the rows it resamples
     std = m.standardized_residuals
     assert list(std.columns) == list(m.assets)
-    assert np.allclose(std.std(), 1.0, atol=0.05)
+    assert np.allclose(std.mean(), 0.0, atol=1e-12) and np.allclose(std.std(ddof=1), 1.0, atol=1e-12)
+
+
+def test_implied_comovement_equals_history_on_the_window() -> None:
+    df = synthetic_returns(n=2500, seed=11)
+    df.iloc[:700, df.columns.get_loc("ADA-USD")] = np.nan
+    m = calibrate(df, russell="IWM", btc="BTC-USD")
+    rows = df.dropna()
+    for asset in m.crypto:
+        beta = np.cov(rows[asset], rows["IWM"])[0, 1] / rows["IWM"].var()
+        corr = np.corrcoef(rows[asset], rows["IWM"])[0, 1]
+        assert m.historical_beta[asset] == pytest.approx(beta, rel=1e-10)
+        assert m.historical_corr[asset] == pytest.approx(corr, rel=1e-10)
+        assert m.implied_beta()[asset] == pytest.approx(beta, rel=1e-9)
+        assert m.implied_corr()[asset] == pytest.approx(corr, abs=2e-3)  # ddof corrections only
+
+
+def test_alphas_are_shrunk_by_empirical_bayes_with_hac_errors() -> None:
+    df = synthetic_returns(n=1500, seed=4)
+    raw = calibrate(df, russell="IWM", btc="BTC-USD", shrink=False)
+    m = calibrate(df, russell="IWM", btc="BTC-USD")
+    lags = int(np.floor(4 * (len(df) / 100) ** (2 / 9)))
+    btc_fit = sm.OLS(df["BTC-USD"], sm.add_constant(df["IWM"])).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+    assert m.alpha_sample["BTC-USD"] == pytest.approx(btc_fit.params["const"], abs=1e-12)
+    assert m.alpha_se["BTC-USD"] == pytest.approx(btc_fit.bse["const"], rel=1e-10)
+    a, se = m.alpha_sample.to_numpy(), m.alpha_se.to_numpy()
+    tau2 = max(0.0, float(np.mean(a**2 - se**2)))
+    k = tau2 / (tau2 + se**2) if tau2 > 0 else np.zeros_like(a)
+    assert np.allclose(m.alpha_shrinkage.to_numpy(), k)
+    assert m.btc_alpha == pytest.approx(k[0] * a[0], abs=1e-15)
+    assert np.allclose(m.alt_alpha.to_numpy(), k[1:] * a[1:])
+    assert raw.btc_alpha == pytest.approx(a[0]) and (raw.alpha_shrinkage == 1.0).all()
+    # slopes and scales do not depend on the intercepts' treatment
+    assert m.btc_beta == raw.btc_beta and m.alt_sigma.equals(raw.alt_sigma)
+
+
+def test_shrink_alphas_hand_computed() -> None:
+    alpha = pd.Series([0.3, -0.1, 0.2])
+    se = pd.Series([0.1, 0.1, 0.2])
+    # tau^2 = mean(0.09 - 0.01, 0.01 - 0.01, 0.04 - 0.04) = 0.08 / 3
+    tau2 = 0.08 / 3
+    assert np.allclose(shrink_alphas(alpha, se), [tau2 / (tau2 + 0.01), tau2 / (tau2 + 0.01), tau2 / (tau2 + 0.04)])
+    # alphas no larger than their noise: no alpha at all
+    assert (shrink_alphas(pd.Series([0.1, -0.1]), pd.Series([0.2, 0.2])) == 0.0).all()
 
 
 def test_calibration_errors_name_the_problem() -> None:
@@ -109,9 +154,9 @@ def test_calibration_errors_name_the_problem() -> None:
         calibrate(df, russell="IWM", btc="BTC-USD", alts=["DOT-USD"])
     short = df.copy()
     short.iloc[:260, short.columns.get_loc("SOL-USD")] = np.nan
-    with pytest.raises(CalibrationError, match="'SOL-USD' has 40"):
+    with pytest.raises(CalibrationError, match="only 40 sessions .* set by SOL-USD: drop it"):
         calibrate(short, russell="IWM", btc="BTC-USD")
-    with pytest.raises(CalibrationError, match="only 50 rows"):
+    with pytest.raises(CalibrationError, match="only 50 sessions"):
         calibrate(df.iloc[:50], russell="IWM", btc="BTC-USD")
     bad = df.copy()
     bad.iloc[3, 0] = np.inf

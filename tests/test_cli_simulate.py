@@ -82,9 +82,21 @@ def test_simulate_csv_folder_uses_present_tickers(capsys: pytest.CaptureFixture[
     assets = list(d["assets"])
     assert assets[:3] == ["IWM", "BTC-USD", "ETH-USD"]
     assert "SOL-USDT" in assets and "ADA-USDT" in assets  # Binance files stand in for SOL-USD etc.
-    assert d["calibration"]["start"] >= "2014-09-17"
     # russell reversal: the Russell loses over the quarter in the median path
     assert d["assets"]["IWM"]["p50"] < 0
+    cal = d["calibration"]
+    # one window for every equation: the latest listing (SOL, AVAX, DOGE files) sets it
+    crypto = assets[1:]
+    assert {tuple(cal["window"][t]) for t in crypto} == {(cal["start"], cal["end"])}
+    assert cal["start"] >= "2020-09-01" and set(cal["limited_by"]) <= set(crypto)
+    for t in crypto:  # the model moves with the Russell as history did on that window
+        assert abs(cal["implied_beta"][t] - cal["historical_beta"][t]) <= 0.03, t
+        assert abs(cal["implied_corr"][t] - cal["historical_corr"][t]) <= 0.03, t
+        assert 0.0 <= cal["alpha_shrinkage"][t] <= 1.0
+        assert cal["alpha_used_annual"][t] == pytest.approx(
+            cal["alpha_shrinkage"][t] * cal["alpha_sample_annual"][t], abs=1e-12)
+    # the historical link is not understated: ETH's beta on the common window is above 1.1
+    assert cal["implied_beta"]["ETH-USD"] > 1.1
 
 
 def test_simulate_ticker_overrides(capsys: pytest.CaptureFixture[str], market_dir: Path) -> None:

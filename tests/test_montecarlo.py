@@ -195,7 +195,9 @@ def test_bootstrap_blocks_keep_serial_dependence() -> None:
     iid_model = MarketModel(**{**model.__dict__, "block_length": 1.0})  # every day a fresh row
     iid = simulate(iid_model, s, n_paths=4000, horizon=2, rng=np.random.default_rng(0), engine="bootstrap")
     iid_ratio = np.abs(iid.terminal_returns[:, 0]).mean() / np.abs(one.terminal_returns[:, 0]).mean()
-    assert ratio > 2.2 and iid_ratio < 1.8
+    # within a block the 2-day move is nearly twice the 1-day one (blocks break with prob 1/20 a day);
+    # independent rows add like random signs
+    assert ratio > 1.9 and iid_ratio < 1.6, (ratio, iid_ratio)
 
 
 @pytest.mark.parametrize("engine", ["parametric", "bootstrap"])

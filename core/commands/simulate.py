@@ -8,6 +8,7 @@ from typing import Any
 from core.budget import check_run_size
 from core.calibration import calibrate
 from core.commands.common import add_data_arguments, load_from_args, parse_tickers, print_json
+from core.conventions import TRADING_DAYS
 from core.data import DataError, list_csv_tickers
 from core.montecarlo import ENGINES
 from core.returns import compute_returns
@@ -113,6 +114,19 @@ def run(args: argparse.Namespace) -> int:
             "alt_beta": model.alt_beta.to_dict(),
             "crypto_df": model.crypto_df,
             "block_length": model.block_length,
+            # one window for every equation; model-implied co-movement with the Russell
+            # (d log T / d log R and corr of daily log returns) beside the history on it
+            "window": {t: [model.start, model.end] for t in model.crypto},
+            "limited_by": list(model.limited_by),
+            "implied_beta": model.implied_beta().to_dict(),
+            "implied_corr": model.implied_corr().to_dict(),
+            "historical_beta": model.historical_beta.to_dict(),
+            "historical_corr": model.historical_corr.to_dict(),
+            "alpha_sample_annual": (model.alpha_sample * TRADING_DAYS).to_dict(),
+            "alpha_se_annual": (model.alpha_se * TRADING_DAYS).to_dict(),
+            "alpha_shrinkage": model.alpha_shrinkage.to_dict(),
+            "alpha_used_annual": {model.btc: model.btc_alpha * TRADING_DAYS,
+                                  **(model.alt_alpha * TRADING_DAYS).to_dict()},
         },
         "data": prices.label,
         "warnings": list(prices.warnings),

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import pandas as pd
 
@@ -13,8 +12,6 @@ from core.commands.common import add_data_arguments, load_from_args, print_json
 from core.data import DataError
 from core.returns import compute_returns
 from core.tickers import DEFAULT_RUSSELL, DEFAULT_SP, is_crypto, normalize_ticker
-
-T = TypeVar("T")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,37 +43,83 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _optional(name: str, func: Callable[[], T], notes: list[str]) -> T | None:
-    """Run a secondary estimate; on too little data record why and return None."""
-    try:
-        return func()
-    except est.EstimationError as exc:
-        notes.append(f"{name}: {exc}")
-        return None
-
-
 def _table_json(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
     return {str(k): row.to_dict() for k, row in table.iterrows()}
 
 
-def _factor_json(
-    args: argparse.Namespace, asset: str, market: str, returns: pd.DataFrame, notes: list[str]
-) -> dict[str, Any] | None:
-    sp, btc = normalize_ticker(args.sp), normalize_ticker(args.btc)
-    russell = market if market != sp else DEFAULT_RUSSELL
-    missing = [t for t in (sp, russell) if t not in returns.columns]
-    if missing:
-        notes.append(f"factor loadings: no data for {', '.join(missing)}")
-        return None
-    use_btc = is_crypto(asset) and asset != btc and btc in returns.columns
-    factors = est.build_factors(returns[sp], returns[russell], returns[btc] if use_btc else None)
-    fit = _optional("factor loadings", lambda: est.estimate_factor_loadings(returns[asset], factors),
-                    notes)
+def _factor_json(report: est.RelationshipReport) -> dict[str, Any] | None:
+    fit = report.factors
     if fit is None:
         return None
     return {"terms": _table_json(fit.to_frame()), "r2": fit.r2, "n": fit.n,
-            "hac_lags": fit.hac_lags, "small_cap": russell, "sp": sp,
-            "btc": btc if use_btc else None}
+            "hac_lags": fit.hac_lags, "small_cap": report.factor_russell, "sp": report.factor_sp,
+            "btc": report.factor_btc}
+
+
+def _ci(pair: tuple[float, float] | None) -> list[float] | None:
+    return list(pair) if pair is not None else None
+
+
+def report_json(report: est.RelationshipReport) -> dict[str, Any]:
+    """The JSON fields of ``estimate`` computed from a report (no source, warnings or factors).
+
+    Field names and meanings are an interface: add fields, never rename or drop one.
+    """
+    beta, corr, updown, dimson = report.beta, report.corr, report.updown, report.dimson
+    weekly = report.comparison if report.comparison_freq == "W" else None
+    granger, lead_lag = report.granger, report.cross
+    return {
+        "asset": report.asset,
+        "market": report.market,
+        "freq": report.freq,
+        "first": beta.start,
+        "last": beta.end,
+        "n": beta.n,
+        "alpha": beta.alpha,
+        "alpha_ci": list(beta.alpha_ci),
+        "beta": beta.beta,
+        "beta_se": beta.beta_se,
+        "beta_ci": list(beta.beta_ci),
+        "beta_p": beta.beta_p,
+        "hac_lags": beta.hac_lags,
+        "r2": beta.r2,
+        "corr": corr.pearson,
+        "corr_ci": list(corr.pearson_ci),
+        "corr_p": corr.pearson_p,
+        "spearman": corr.spearman,
+        "spearman_p": corr.spearman_p,
+        "beta_up": updown.beta_up if updown else None,
+        "beta_up_ci": _ci(updown.beta_up_ci) if updown else None,
+        "beta_down": updown.beta_down if updown else None,
+        "beta_down_ci": _ci(updown.beta_down_ci) if updown else None,
+        "n_up": updown.n_up if updown else None,
+        "n_down": updown.n_down if updown else None,
+        "up_capture": updown.up_capture if updown else None,
+        "down_capture": updown.down_capture if updown else None,
+        "dimson_beta": dimson.beta if dimson else None,
+        "dimson_ci": _ci(dimson.beta_ci) if dimson else None,
+        "dimson_lags": report.dimson_lags,
+        "weekly_beta": weekly.beta if weekly else None,
+        "weekly_beta_ci": _ci(weekly.beta_ci) if weekly else None,
+        "weekly_n": weekly.n if weekly else None,
+        "rolling_window": report.window,
+        "rolling_beta_last": report.rolling_beta_last if report.n_rolling else None,
+        "rolling_beta_min": report.rolling_beta_min if report.n_rolling else None,
+        "rolling_beta_max": report.rolling_beta_max if report.n_rolling else None,
+        "lead_lag": ({str(k): v for k, v in lead_lag["corr"].items()} if lead_lag is not None
+                     else None),
+        "granger_market_to_asset_p": ({str(k): v for k, v in
+                                       granger.table["market_to_asset_p"].items()}
+                                      if granger else None),
+        "granger_asset_to_market_p": ({str(k): v for k, v in
+                                       granger.table["asset_to_market_p"].items()}
+                                      if granger else None),
+        "by_year": ({str(y): {"corr": row["corr"], "beta": row["beta"], "n": int(row["n"])}
+                     for y, row in report.by_year.iterrows()} if report.by_year is not None
+                    else None),
+        "by_volatility": (_table_json(report.by_volatility) if report.by_volatility is not None
+                          else None),
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -102,81 +145,22 @@ def run(args: argparse.Namespace) -> int:
     equities = [t for t in prices.closes.columns if not is_crypto(t)]
     calendar = list(dict.fromkeys([market, *equities]))
     returns = compute_returns(prices.closes, calendar=calendar, freq=args.freq)
-    a, m = returns[asset], returns[market]
-    notes: list[str] = list(prices.warnings)
-
-    beta = est.estimate_beta(a, m)
-    corr = est.estimate_correlation(a, m)
-    updown = _optional("up/down beta", lambda: est.estimate_up_down_beta(a, m), notes)
-    dimson = _optional("Dimson beta",
-                       lambda: est.estimate_dimson_beta(a, m, lags=args.dimson_lags), notes)
-    granger = _optional("Granger tests", lambda: est.granger_tests(a, m, max_lag=args.max_lag),
-                        notes)
-    lead_lag = _optional("lead-lag", lambda: est.cross_correlation(a, m, max_lag=10), notes)
-    by_vol = _optional("volatility terciles", lambda: est.estimate_by_volatility(
-        a, m, window=est.VOL_WINDOW_BY_FREQ[args.freq]), notes)
-    rolling = est.rolling_beta(a, m, args.window)["beta"].dropna()
-    by_year = est.estimate_by_year(a, m, min_obs=est.MIN_YEAR_OBS_BY_FREQ[args.freq])
-
-    weekly = None
-    if args.freq == "D":
-        wk = compute_returns(prices.closes, calendar=calendar, freq="W")
-        weekly = _optional("weekly beta", lambda: est.estimate_beta(wk[asset], wk[market]), notes)
-
-    out: dict[str, Any] = {
-        "asset": asset,
-        "market": market,
-        "freq": args.freq,
-        "source": prices.label,
-        "is_demo": prices.is_demo,
-        "first": beta.start,
-        "last": beta.end,
-        "n": beta.n,
-        "alpha": beta.alpha,
-        "alpha_ci": list(beta.alpha_ci),
-        "beta": beta.beta,
-        "beta_se": beta.beta_se,
-        "beta_ci": list(beta.beta_ci),
-        "beta_p": beta.beta_p,
-        "hac_lags": beta.hac_lags,
-        "r2": beta.r2,
-        "corr": corr.pearson,
-        "corr_ci": list(corr.pearson_ci),
-        "corr_p": corr.pearson_p,
-        "spearman": corr.spearman,
-        "spearman_p": corr.spearman_p,
-        "beta_up": updown.beta_up if updown else None,
-        "beta_up_ci": list(updown.beta_up_ci) if updown else None,
-        "beta_down": updown.beta_down if updown else None,
-        "beta_down_ci": list(updown.beta_down_ci) if updown else None,
-        "n_up": updown.n_up if updown else None,
-        "n_down": updown.n_down if updown else None,
-        "up_capture": updown.up_capture if updown else None,
-        "down_capture": updown.down_capture if updown else None,
-        "dimson_beta": dimson.beta if dimson else None,
-        "dimson_ci": list(dimson.beta_ci) if dimson else None,
-        "dimson_lags": args.dimson_lags,
-        "weekly_beta": weekly.beta if weekly else None,
-        "weekly_beta_ci": list(weekly.beta_ci) if weekly else None,
-        "weekly_n": weekly.n if weekly else None,
-        "rolling_window": args.window,
-        "rolling_beta_last": float(rolling.iloc[-1]) if len(rolling) else None,
-        "rolling_beta_min": float(rolling.min()) if len(rolling) else None,
-        "rolling_beta_max": float(rolling.max()) if len(rolling) else None,
-        "lead_lag": ({str(k): v for k, v in lead_lag["corr"].items()} if lead_lag is not None
-                     else None),
-        "granger_market_to_asset_p": ({str(k): v for k, v in
-                                       granger.table["market_to_asset_p"].items()}
-                                      if granger else None),
-        "granger_asset_to_market_p": ({str(k): v for k, v in
-                                       granger.table["asset_to_market_p"].items()}
-                                      if granger else None),
-        "by_year": {str(y): {"corr": row["corr"], "beta": row["beta"], "n": int(row["n"])}
-                    for y, row in by_year.iterrows()},
-        "by_volatility": _table_json(by_vol) if by_vol is not None else None,
-        "warnings": notes,
-    }
+    weekly = compute_returns(prices.closes, calendar=calendar, freq="W") if args.freq == "D" else None
+    russell = market if market != normalize_ticker(args.sp) else DEFAULT_RUSSELL
+    report = est.relationship_report(
+        returns, asset, market, freq=args.freq,
+        comparison_returns=weekly, comparison_freq="W" if weekly is not None else None,
+        dimson_lags=args.dimson_lags, granger_max_lag=args.max_lag, window=args.window,
+        factor_sp=normalize_ticker(args.sp) if args.factors else None,
+        factor_russell=russell if args.factors else None,
+        factor_btc=normalize_ticker(args.btc) if args.factors else None,
+    )
+    out = report_json(report)
+    out = {**{k: out[k] for k in ("asset", "market", "freq")},
+           "source": prices.label, "is_demo": prices.is_demo,
+           **{k: v for k, v in out.items() if k not in ("asset", "market", "freq")}}
+    out["warnings"] = [*prices.warnings, *(f"{part}: {why}" for part, why in report.notes)]
     if args.factors:
-        out["factor_loadings"] = _factor_json(args, asset, market, returns, notes)
+        out["factor_loadings"] = _factor_json(report)
     print_json(out)
     return 0

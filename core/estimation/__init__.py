@@ -21,6 +21,8 @@ What is where (import everything from ``core.estimation``; the modules are priva
 ``_leadlag``      :func:`cross_correlation`, :func:`granger_tests` -> :class:`GrangerResult`
 ``_stability``    :func:`estimate_by_year`, :func:`estimate_by_volatility`,
                   :func:`market_volatility`, :data:`VOL_TERCILES`
+``_report``       :func:`relationship_report` -> :class:`RelationshipReport`: every number the
+                  Relationships page and ``python -m core estimate`` show, from one call
 
 Inference conventions
 ---------------------
@@ -62,6 +64,21 @@ from core.estimation._factors import (
 )
 from core.estimation._leadlag import GrangerResult, cross_correlation, granger_tests
 from core.estimation._ols import BetaEstimate, DimsonBeta, estimate_beta, estimate_dimson_beta
+from core.estimation._report import (
+    PART_BY_VOL,
+    PART_BY_YEAR,
+    PART_COMPARISON,
+    PART_DIMSON,
+    PART_EWMA,
+    PART_FACTORS,
+    PART_GRANGER,
+    PART_LEADLAG,
+    PART_MATRIX,
+    PART_ROLLING,
+    PART_UPDOWN,
+    RelationshipReport,
+    relationship_report,
+)
 from core.estimation._rolling import (
     ROLLING_WINDOWS,
     ewma_correlation,
@@ -88,6 +105,17 @@ __all__ = [
     "VOL_TERCILES",
     "VOL_WINDOW_BY_FREQ",
     "MIN_YEAR_OBS_BY_FREQ",
+    "PART_UPDOWN",
+    "PART_DIMSON",
+    "PART_GRANGER",
+    "PART_LEADLAG",
+    "PART_BY_VOL",
+    "PART_ROLLING",
+    "PART_EWMA",
+    "PART_BY_YEAR",
+    "PART_COMPARISON",
+    "PART_MATRIX",
+    "PART_FACTORS",
     "EstimationError",
     "BetaEstimate",
     "CorrelationEstimate",
@@ -96,6 +124,7 @@ __all__ = [
     "FactorLoadings",
     "CorrelationMatrix",
     "GrangerResult",
+    "RelationshipReport",
     "newey_west_lags",
     "select_column",
     "align_pair",
@@ -116,4 +145,5 @@ __all__ = [
     "estimate_by_year",
     "estimate_by_volatility",
     "market_volatility",
+    "relationship_report",
 ]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
 import pandas as pd
 import streamlit as st
 
 from core import estimation as est
+from core.roles import RoleError, assign_roles
 from ui.charts.relationships import (
     make_correlation_heatmap,
     make_lead_lag_chart,
@@ -20,17 +18,9 @@ from ui.charts.relationships import (
 from ui.common import get_returns, show_source_banner
 from ui.state import get_selection
 
-T = TypeVar("T")
 FREQS = {"Daily": "D", "Weekly": "W"}
-
-
-def _attempt(what: str, func: Callable[[], T]) -> T | None:
-    """Run one estimate; if the data cannot support it, say so and keep the page running."""
-    try:
-        return func()
-    except est.EstimationError as exc:
-        st.error(f"{what}: {exc}")
-        return None
+#: Market lags in the Dimson beta shown on the page.
+DIMSON_LAGS = 1
 
 
 def _num(x: float, digits: int = 2) -> str:
@@ -76,58 +66,9 @@ freq_label = c3.radio("Frequency", list(FREQS), horizontal=True, key="rel_freq")
 market, freq = markets[market_label], FREQS[freq_label]
 unit = "session" if freq == "D" else "week"
 
-returns = get_returns(sel, freq=freq)
-a, m = returns[asset], returns[market]
-beta = _attempt("Beta", lambda: est.estimate_beta(a, m))
-corr = _attempt("Correlation", lambda: est.estimate_correlation(a, m))
-if beta is None or corr is None:
-    st.stop()
-
-# ----------------------------------------------------------------- headline cards
-st.subheader(f"{asset} against {market}, {freq_label.lower()} log returns")
-k1, k2, k3, k4 = st.columns(4)
-k1.metric("Beta", _num(beta.beta), border=True,
-          help=f"OLS slope: {asset}'s return per 1.00 of {market}'s return. Newey-West (HAC) "
-               f"interval with {beta.hac_lags} lags, which allows for changing volatility and "
-               "autocorrelation.")
-k1.caption(f"{beta.level:.0%} interval: {_num(beta.beta_ci[0])} to {_num(beta.beta_ci[1])}")
-k2.metric("Correlation", _num(corr.pearson), border=True,
-          help="Pearson correlation of the returns; Spearman uses ranks and resists outliers.")
-k2.caption(f"Spearman {_num(corr.spearman)}; interval {_num(corr.pearson_ci[0])} to "
-           f"{_num(corr.pearson_ci[1])}")
-k3.metric("R-squared", _num(beta.r2), border=True,
-          help=f"Share of {asset}'s return variance that lines up with {market}'s.")
-k3.caption(f"Alpha {beta.alpha:+.4f} per {unit}")
-k4.metric("Observations", f"{beta.n:,}", border=True,
-          help="Periods where both returns exist.")
-k4.caption(f"{beta.start:%Y-%m-%d} to {beta.end:%Y-%m-%d}" if beta.start is not None else "")
-
-d1, d2, d3 = st.columns(3)
-dimson = _attempt("Dimson beta", lambda: est.estimate_dimson_beta(a, m, lags=1))
-if dimson is not None:
-    d1.metric("Dimson beta (lags 0-1)", _num(dimson.beta), border=True,
-              help=f"Sum of the slopes on {market}'s same-period and previous-period returns: "
-                   "catches moves that show up a period late because of the different closing times.")
-    d1.caption(f"Interval {_num(dimson.beta_ci[0])} to {_num(dimson.beta_ci[1])}")
-if freq == "D":
-    weekly_returns = get_returns(sel, freq="W")
-    weekly = _attempt("Weekly beta",
-                      lambda: est.estimate_beta(weekly_returns[asset], weekly_returns[market]))
-    if weekly is not None:
-        d2.metric("Weekly beta", _num(weekly.beta), border=True,
-                  help="Beta of weekly returns (last session of each week): a few hours' clock "
-                       "difference matters little over a week.")
-        d2.caption(f"Interval {_num(weekly.beta_ci[0])} to {_num(weekly.beta_ci[1])}; n={weekly.n}")
-else:
-    daily_returns = get_returns(sel, freq="D")
-    daily = _attempt("Daily beta",
-                     lambda: est.estimate_beta(daily_returns[asset], daily_returns[market]))
-    if daily is not None:
-        d2.metric("Daily beta", _num(daily.beta), border=True,
-                  help="Beta of daily returns, for comparison with the weekly beta above.")
-        d2.caption(f"Interval {_num(daily.beta_ci[0])} to {_num(daily.beta_ci[1])}; n={daily.n}")
-
-# ----------------------------------------------------------------- rolling
+# Screen order: headline cards, then the rolling controls; the report needs the controls' values,
+# so the cards go into a container filled once the report is computed.
+cards = st.container()
 st.subheader("Rolling beta and correlation")
 r1, r2, r3 = st.columns([3, 2, 2])
 window_choice = r1.radio("Window", [*map(str, est.ROLLING_WINDOWS), "Custom"], index=2,
@@ -141,14 +82,89 @@ else:
 halflife = float(r3.number_input(f"EWMA half-life ({unit}s)", min_value=2, max_value=500,
                                  value=30, step=1, key="rel_halflife",
                                  help="After this many periods an observation counts half as much."))
-rolling = _attempt("Rolling beta", lambda: est.rolling_beta(a, m, window))
-ewma = _attempt("EWMA correlation", lambda: est.ewma_correlation(a, m, halflife))
+
+returns = get_returns(sel, freq=freq)
+comparison_freq = "W" if freq == "D" else "D"
+try:
+    btc = assign_roles(crypto, need_alts=False).btc
+except RoleError:
+    btc = None
+both_proxies = sel.sp in returns.columns and sel.russell in returns.columns
+try:
+    report = est.relationship_report(
+        returns, asset, market, freq=freq,
+        comparison_returns=get_returns(sel, freq=comparison_freq), comparison_freq=comparison_freq,
+        dimson_lags=DIMSON_LAGS, window=window, halflife=halflife,
+        factor_sp=sel.sp if both_proxies else None,
+        factor_russell=sel.russell if both_proxies else None,
+        factor_btc=btc,
+    )
+except est.EstimationError as exc:
+    st.error(f"{asset} against {market}: {exc}")
+    st.stop()
+notes = dict(report.notes)
+
+
+def _explain(part: str) -> None:
+    """Say why a part of the report is missing (too little data), if it is."""
+    if part in notes:
+        st.error(f"{part[0].upper()}{part[1:]}: {notes[part]}")
+
+
+beta, corr = report.beta, report.corr
+
+# ----------------------------------------------------------------- headline cards
+with cards:
+    st.subheader(f"{asset} against {market}, {freq_label.lower()} log returns")
+    k1, k2, k3, k4 = st.columns(4)
+    k1.metric("Beta", _num(beta.beta), border=True,
+              help=f"OLS slope: {asset}'s return per 1.00 of {market}'s return. Newey-West (HAC) "
+                   f"interval with {beta.hac_lags} lags, which allows for changing volatility and "
+                   "autocorrelation.")
+    k1.caption(f"{beta.level:.0%} interval: {_num(beta.beta_ci[0])} to {_num(beta.beta_ci[1])}")
+    k2.metric("Correlation", _num(corr.pearson), border=True,
+              help="Pearson correlation of the returns; Spearman uses ranks and resists outliers.")
+    k2.caption(f"Spearman {_num(corr.spearman)}; interval {_num(corr.pearson_ci[0])} to "
+               f"{_num(corr.pearson_ci[1])}")
+    k3.metric("R-squared", _num(beta.r2), border=True,
+              help=f"Share of {asset}'s return variance that lines up with {market}'s.")
+    k3.caption(f"Alpha {beta.alpha:+.4f} per {unit}")
+    k4.metric("Observations", f"{beta.n:,}", border=True,
+              help="Periods where both returns exist.")
+    k4.caption(f"{beta.start:%Y-%m-%d} to {beta.end:%Y-%m-%d}" if beta.start is not None else "")
+
+    d1, d2, d3 = st.columns(3)
+    dimson = report.dimson
+    _explain(est.PART_DIMSON)
+    if dimson is not None:
+        d1.metric(f"Dimson beta (lags 0-{dimson.lags})", _num(dimson.beta), border=True,
+                  help=f"Sum of the slopes on {market}'s same-period and previous-period returns: "
+                       "catches moves that show up a period late because of the different closing "
+                       "times.")
+        d1.caption(f"Interval {_num(dimson.beta_ci[0])} to {_num(dimson.beta_ci[1])}")
+    _explain(est.PART_COMPARISON[comparison_freq])
+    other = report.comparison
+    if other is not None and comparison_freq == "W":
+        d2.metric("Weekly beta", _num(other.beta), border=True,
+                  help="Beta of weekly returns (last session of each week): a few hours' clock "
+                       "difference matters little over a week.")
+        d2.caption(f"Interval {_num(other.beta_ci[0])} to {_num(other.beta_ci[1])}; n={other.n}")
+    elif other is not None:
+        d2.metric("Daily beta", _num(other.beta), border=True,
+                  help="Beta of daily returns, for comparison with the weekly beta above.")
+        d2.caption(f"Interval {_num(other.beta_ci[0])} to {_num(other.beta_ci[1])}; n={other.n}")
+    d3.metric(f"Latest {window}-{unit} beta", _num(report.rolling_beta_last), border=True,
+              help="Beta over the most recent rolling window.")
+    if report.n_rolling:
+        d3.caption(f"Range over time: {_num(report.rolling_beta_min)} to "
+                   f"{_num(report.rolling_beta_max)}")
+
+# ----------------------------------------------------------------- rolling
+_explain(est.PART_ROLLING)
+_explain(est.PART_EWMA)
+rolling = report.rolling
 if rolling is not None:
-    last = rolling["beta"].dropna()
-    d3.metric(f"Latest {window}-{unit} beta", _num(last.iloc[-1]) if len(last) else "–",
-              border=True, help="Beta over the most recent rolling window.")
-    if len(last):
-        d3.caption(f"Range over time: {_num(last.min())} to {_num(last.max())}")
+    if report.n_rolling:
         st.altair_chart(make_rolling_beta_chart(rolling, window), width="stretch")
         st.caption(
             f"Each point is the beta over the {window} {unit}s ending that day; the shaded band "
@@ -156,8 +172,8 @@ if rolling is not None:
             "zero means the link is too weak or unstable to pin down."
         )
         lines = pd.DataFrame({f"{window}-{unit} rolling": rolling["corr"]})
-        if ewma is not None:
-            lines[f"EWMA, half-life {halflife:g} {unit}s"] = ewma
+        if report.ewma is not None:
+            lines[f"EWMA, half-life {halflife:g} {unit}s"] = report.ewma
         st.altair_chart(make_rolling_correlation_chart(lines), width="stretch")
         st.caption(
             "The rolling line weighs the window's periods equally; the EWMA line weighs recent "
@@ -170,8 +186,8 @@ if rolling is not None:
 st.subheader("Correlation matrix")
 method = st.radio("Method", ["Pearson", "Spearman"], horizontal=True, key="rel_method",
                   help="Spearman correlates ranks, so a few huge days weigh less.")
-matrix = _attempt("Correlation matrix",
-                  lambda: est.correlation_matrix(returns, method=method.lower()))  # type: ignore[arg-type]
+_explain(est.PART_MATRIX)
+matrix = report.matrices.get(method.lower())
 if matrix is not None:
     st.altair_chart(make_correlation_heatmap(matrix.corr, matrix.n), width="content")
     st.caption(
@@ -181,18 +197,10 @@ if matrix is not None:
 
 # ----------------------------------------------------------------- up / down
 st.subheader("Up and down markets")
-updown = _attempt("Up/down beta", lambda: est.estimate_up_down_beta(a, m))
-if updown is not None:
-    ud = pd.DataFrame(
-        {
-            "beta": [updown.beta_up, updown.beta_down],
-            "lower": [updown.beta_up_ci[0], updown.beta_down_ci[0]],
-            "upper": [updown.beta_up_ci[1], updown.beta_down_ci[1]],
-            "capture": [updown.up_capture, updown.down_capture],
-            "n": [updown.n_up, updown.n_down],
-        },
-        index=[f"{market} up", f"{market} down"],
-    )
+_explain(est.PART_UPDOWN)
+updown = report.updown
+ud = report.updown_table(f"{market} up", f"{market} down")
+if updown is not None and ud is not None:
     u1, u2 = st.columns([3, 2])
     u1.altair_chart(make_up_down_chart(ud), width="stretch")
     u2.metric("Up capture", _num(updown.up_capture), border=True,
@@ -207,17 +215,17 @@ if updown is not None:
 
 # ----------------------------------------------------------------- lead-lag
 st.subheader("Do small caps lead?")
-cross = _attempt("Lead-lag", lambda: est.cross_correlation(a, m, max_lag=10))
-if cross is not None:
-    st.altair_chart(make_lead_lag_chart(cross), width="stretch")
+_explain(est.PART_LEADLAG)
+if report.cross is not None:
+    st.altair_chart(make_lead_lag_chart(report.cross), width="stretch")
     st.caption(
         f"Bar k is the correlation between {market} today and {asset} k {unit}s later: bars on "
         f"the right (k > 0) mean {market} moved first, bars on the left mean {asset} moved first. "
         "Bars inside the dashed lines are within what chance alone produces."
     )
-granger = _attempt("Granger tests", lambda: est.granger_tests(a, m, max_lag=5))
-if granger is not None:
-    g = granger.table.rename(columns={
+_explain(est.PART_GRANGER)
+if report.granger is not None:
+    g = report.granger.table.rename(columns={
         "market_to_asset_p": f"p: {market} → {asset}",
         "asset_to_market_p": f"p: {asset} → {market}",
         "n": "periods",
@@ -232,8 +240,8 @@ if granger is not None:
 # ----------------------------------------------------------------- stability
 st.subheader("How stable is it?")
 y1, y2 = st.columns(2)
-by_year = _attempt("Per-year estimates",
-                   lambda: est.estimate_by_year(a, m, min_obs=est.MIN_YEAR_OBS_BY_FREQ[freq]))
+by_year = report.by_year
+_explain(est.PART_BY_YEAR)
 if by_year is not None:
     with y1:
         st.markdown("**By calendar year**")
@@ -242,9 +250,8 @@ if by_year is not None:
             {"beta": "{:.2f}", "low": "{:.2f}", "high": "{:.2f}", "corr": "{:.2f}"},
             na_rep="–"), width="stretch")
         st.caption("Beta and correlation re-estimated within each year; short years are left blank.")
-vol_window = est.VOL_WINDOW_BY_FREQ[freq]
-by_vol = _attempt("Volatility terciles",
-                  lambda: est.estimate_by_volatility(a, m, window=vol_window))
+by_vol = report.by_volatility
+_explain(est.PART_BY_VOL)
 if by_vol is not None:
     with y2:
         st.markdown(f"**By {market} volatility**")
@@ -257,32 +264,29 @@ if by_vol is not None:
             na_rep="–"), width="stretch")
         st.caption(
             f"Periods split into thirds by {market}'s realized volatility over the previous "
-            f"{vol_window} {unit}s (known before the period starts; vol per {unit}, not annualized). "
-            "A beta that rises in the high-volatility third means the link tightens in turbulence."
+            f"{report.vol_window} {unit}s (known before the period starts; vol per {unit}, not "
+            "annualized). A beta that rises in the high-volatility third means the link tightens "
+            "in turbulence."
         )
 
 # ----------------------------------------------------------------- factors
 st.subheader("Several factors at once")
-btc = next((t for t in crypto if t.split("-")[0] == "BTC"), None)
-if sel.sp in returns.columns and sel.russell in returns.columns:
-    use_btc = btc is not None and asset != btc
-    factors = _attempt("Factors", lambda: est.build_factors(
-        returns[sel.sp], returns[sel.russell], returns[btc] if use_btc else None))
-    fit = _attempt("Factor loadings", lambda: est.estimate_factor_loadings(a, factors)) \
-        if factors is not None else None
-    if fit is not None:
-        names = {"const": "constant (per period)", est.FACTOR_MARKET: f"{sel.sp} (market)",
-                 est.FACTOR_SPREAD: f"{sel.russell} minus {sel.sp} (small-cap spread)",
-                 est.FACTOR_BTC: f"{btc} beyond equities"}
-        table = fit.to_frame().rename(index=names)
-        st.dataframe(table.style.format({"loading": "{:.3f}", "se": "{:.3f}", "t": "{:.1f}",
-                                         "p": _pval}), width="stretch")
-        st.caption(
-            f"One regression of {asset} on the S&P proxy, the small-cap spread"
-            + (f" and {btc}'s own moves (its part not explained by the two equity factors)"
-               if use_btc else "")
-            + f". R-squared {fit.r2:.2f}, n={fit.n}; t-statistics use Newey-West errors. "
-            "A spread loading far from zero means small caps matter beyond the broad market."
-        )
-else:
+fit = report.factors
+_explain(est.PART_FACTORS)
+if fit is not None:
+    used_btc = report.factor_btc
+    names = {"const": "constant (per period)", est.FACTOR_MARKET: f"{sel.sp} (market)",
+             est.FACTOR_SPREAD: f"{sel.russell} minus {sel.sp} (small-cap spread)",
+             est.FACTOR_BTC: f"{used_btc} beyond equities"}
+    table = fit.to_frame().rename(index=names)
+    st.dataframe(table.style.format({"loading": "{:.3f}", "se": "{:.3f}", "t": "{:.1f}",
+                                     "p": _pval}), width="stretch")
+    st.caption(
+        f"One regression of {asset} on the S&P proxy, the small-cap spread"
+        + (f" and {used_btc}'s own moves (its part not explained by the two equity factors)"
+           if used_btc else "")
+        + f". R-squared {fit.r2:.2f}, n={fit.n}; t-statistics use Newey-West errors. "
+        "A spread loading far from zero means small caps matter beyond the broad market."
+    )
+elif est.PART_FACTORS not in notes:
     st.info("Load both the Russell and the S&P proxy to see the factor loadings.")

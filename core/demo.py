@@ -13,7 +13,7 @@ for equities::
 with ``R_t = 0`` on days the equity market is closed, so weekend crypto moves
 come only from the crypto-specific shocks. Shocks are unit-variance Student-t.
 
-Every number below was calibrated once on the real daily data in
+Every beta, loading, volatility, correlation and tail below was calibrated once on the real daily data in
 ``../shared/data/market`` (dividend-adjusted IWM and SPY from ``alt/``, Yahoo
 BTC-USD and ETH-USD, Yahoo altcoin closes from ``alt/``), over 2020-10-01 to
 2025-09-29 (1,253 equity sessions), with crypto sampled on the equity calendar:
@@ -21,6 +21,9 @@ annualized log drift and vol, OLS beta on same-day IWM returns, loading on the
 BTC residual, residual vol, the altcoin residuals' mean correlation, and a
 Student-t ``df`` fitted by maximum likelihood
 to the standardized residuals (floored at 3 so the variance and skew are finite).
+The long-run crypto drifts are not from that window (see the note at ``DEMO_CRYPTO``);
+the equity drifts are the dividend-adjusted IWM and SPY over 2016-01..2026-07
+(0.107 and 0.142 a year).
 """
 
 from __future__ import annotations
@@ -35,9 +38,9 @@ from pandas.tseries.holiday import USFederalHolidayCalendar
 from core.conventions import TRADING_DAYS
 
 #: Fixed seed: the demo is the same on every machine and every run. Chosen among seeds 1-59
-#: as the one whose realized drifts are closest (RMS z-score 0.45) to the calibrated drifts,
-#: so the demo's history looks typical rather than like a -3 sigma decade.
-DEMO_SEED = 27
+#: as the one whose realized drifts are closest (RMS z-score 0.43 over IWM and the coins) to
+#: the drifts below, so the demo's history looks typical rather than like a -3 sigma decade.
+DEMO_SEED = 20
 DEMO_START = pd.Timestamp("2016-01-04")
 DEMO_END = pd.Timestamp("2026-10-30")
 CRYPTO_DAYS_PER_YEAR = 365.0
@@ -70,14 +73,23 @@ INDEX_DIVIDEND_YIELD = {"^RUT": ("IWM", 0.013, 9.0), "^GSPC": ("SPY", 0.014, 10.
 DEMO_CRYPTO: dict[str, DemoAsset] = {
     # BTC: beta 0.934 on IWM, residual vol 0.561/yr, t df 3.65, drift 0.478/yr.
     "BTC-USD": DemoAsset(0.478, 0.934, 0.0, 0.561, 3.65, 430.0, "2016-01-01"),
-    "ETH-USD": DemoAsset(0.499, 1.226, 1.040, 0.476, 3.00, 0.95, "2016-01-01"),
-    "SOL-USD": DemoAsset(0.867, 1.433, 1.048, 0.937, 3.00, 0.95, "2020-04-10"),
-    "LINK-USD": DemoAsset(0.163, 1.378, 1.107, 0.705, 3.34, 0.20, "2017-11-09"),
-    "AVAX-USD": DemoAsset(0.401, 1.608, 1.102, 0.914, 3.00, 4.50, "2020-09-22"),
-    "DOGE-USD": DemoAsset(0.905, 1.377, 1.236, 1.188, 3.00, 0.0012, "2017-11-09"),
-    "XRP-USD": DemoAsset(0.501, 1.118, 0.851, 0.898, 3.00, 0.22, "2017-11-09"),
-    "ADA-USD": DemoAsset(0.424, 1.303, 1.029, 0.692, 3.00, 0.025, "2017-11-09"),
+    "ETH-USD": DemoAsset(0.226, 1.226, 1.040, 0.476, 3.00, 0.95, "2016-01-01"),
+    "SOL-USD": DemoAsset(0.588, 1.433, 1.048, 0.937, 3.00, 0.95, "2020-04-10"),
+    "LINK-USD": DemoAsset(0.420, 1.378, 1.107, 0.705, 3.34, 0.20, "2017-11-09"),
+    "AVAX-USD": DemoAsset(0.124, 1.608, 1.102, 0.914, 3.00, 4.50, "2020-09-22"),
+    "DOGE-USD": DemoAsset(0.485, 1.377, 1.236, 1.188, 3.00, 0.0012, "2017-11-09"),
+    "XRP-USD": DemoAsset(0.070, 1.118, 0.851, 0.898, 3.00, 0.22, "2017-11-09"),
+    "ADA-USD": DemoAsset(0.023, 1.303, 1.029, 0.692, 3.00, 0.025, "2017-11-09"),
 }
+# Drifts are long-run, not from the 2020-2025 bull window the betas and vols come from
+# (there SOL drifted +0.87/yr and DOGE +0.91/yr, which compounded over the demo's decade to
+# x1,200 and x27,000). Each is the point-to-point annual log change of the real file over its
+# whole history from 2016 on: BTC-USD and ETH-USD (Yahoo) to 2026-08, the Binance -USDT files
+# (SOL from 2020-08, LINK 2019-01, AVAX 2020-09, DOGE 2019-07, XRP 2018-05, ADA 2018-04) to
+# 2026-03. Targets this meets (tests/test_demo_realism.py): every coin grows less than 200x
+# over the demo (real, 2016 on: BTC x168, at most x27 for the others); the median 63-session
+# basket-vs-BTC return is below zero, as in the real data (-3.7%; the demo gives -6.8%), not
+# +10%; vols and correlations with IWM stay those calibrated above.
 
 #: Correlation of altcoin residuals (after the Russell and the BTC shock): mean off-diagonal
 #: of the 7 x 7 residual correlation matrix on the same window, 0.32 (range 0.16-0.50).

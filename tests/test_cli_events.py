@@ -96,7 +96,12 @@ def test_streaks_demo(capsys: pytest.CaptureFixture[str]) -> None:
         capsys, ["streaks", "--source", "demo", "--leader", "IWM", "--laggard", "SPY", "--json"]
     )
     assert len(data["streaks"]) == 10
-    assert data["current"]["length"] >= 0
+    cur = data["current"]
+    if cur["length"]:  # a current streak runs to the last session
+        assert cur["end"] == data["last_session"] and cur["start"] <= cur["end"]
+    else:
+        assert cur["start"] is None and cur["end"] is None
+    assert data["streaks"][0]["length"] >= cur["length"]
     assert "synthetic" in data["source"]
 
 
@@ -137,7 +142,9 @@ def test_breakouts_csv_contract(capsys: pytest.CaptureFixture[str], market_dir: 
             e["close"] > e["prior_high"] and e["base_sessions"] >= 250 and e["base_drawdown"] <= 0
         )
     study = data["event_study"]
-    assert study["alts"] and all(a.endswith("-USDT") for a in study["alts"])  # CSV fallback
+    # the basket is every crypto but BTC (core.roles): ETH-USD has a file, the others fall back to -USDT
+    assert study["eth"] == "ETH-USD" and study["alts"][0] == "ETH-USD"
+    assert len(study["alts"]) > 1 and all(a.endswith("-USDT") for a in study["alts"][1:])
     table = study["table"]
     assets = {r["asset"] for r in table}
     assert assets == {"BTC-USD", "ETH-USD", "basket", "basket vs BTC"}

@@ -11,9 +11,8 @@ import pandas as pd
 
 from core.commands.common import add_data_arguments, load_from_args, parse_tickers, print_json
 from core.data import DataError, list_csv_tickers
-from core.events import DEFAULT_HORIZONS, compute_forward_returns, find_breakouts, run_event_study
-from core.returns import sample_on_calendar
-from core.roles import match_coins
+from core.events import DEFAULT_HORIZONS, event_study_after, find_breakouts
+from core.roles import assign_roles, match_coins
 from core.tickers import DEFAULT_CRYPTO, DEFAULT_RUSSELL
 
 
@@ -25,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "A breakout is a close above every earlier close in the loaded range after at least "
             "--base sessions without a new high. The event study compares BTC, ETH, the "
-            "equal-weight altcoin basket and the basket relative to BTC over 21/63/126/252 "
+            "equal-weight altcoin basket (every crypto but BTC, ETH included) and the basket relative to BTC over 21/63/126/252 "
             "sessions after each breakout with all sessions (permutation p-value, bootstrap "
             "interval; overlapping windows de-clustered)."
         ),
@@ -94,21 +93,20 @@ def run(args: argparse.Namespace) -> int:
     crypto = [args.btc, args.eth, *alts]
     if args.source == "csv" and args.data_dir and Path(args.data_dir).is_dir():
         crypto = match_coins(crypto, list_csv_tickers(args.data_dir))
-    btc, eth, alts = crypto[0], crypto[1], crypto[2:]
     prices = load_from_args(args, [args.ticker, *crypto])
     closes = prices.closes
     if args.ticker not in closes.columns:
         raise DataError(f"no closes for {args.ticker!r}: " + "; ".join(prices.warnings))
+    # roles from the one rule: the basket is every crypto but BTC and stablecoins, ETH included
+    present = [c for c in crypto if c in closes.columns]
+    roles = assign_roles(present, btc=crypto[0] if crypto[0] in present else None, need_alts=False)
     breakouts = find_breakouts(closes[args.ticker], base=args.base)
     # sessions of the study: the ticker's trading days; crypto at its last close on or before
     calendar = pd.DatetimeIndex(closes.index[closes[args.ticker].notna().to_numpy()])
-    present = [c for c in crypto if c in closes.columns]
-    crypto_closes = sample_on_calendar(closes[present], calendar)
-    forward = compute_forward_returns(crypto_closes, btc=btc, eth=eth, alts=alts, horizons=horizons)
-    study = run_event_study(
-        forward, breakouts.events["date"], np.random.default_rng(args.seed), n_boot=args.n_boot
+    study = event_study_after(
+        closes[present], breakouts.events["date"], calendar=calendar, btc=roles.btc, eth=roles.eth,
+        alts=roles.alts, horizons=horizons, seed=args.seed, n_boot=args.n_boot,
     )
-    alts_used = [a for a in alts if a in crypto_closes.columns and crypto_closes[a].notna().any()]
     print_json(
         {
             "ticker": args.ticker,
@@ -118,11 +116,11 @@ def run(args: argparse.Namespace) -> int:
             "n_events": len(breakouts.events),
             "events": _records(breakouts.events),
             "event_study": {
-                "btc": btc,
-                "eth": eth if eth in closes.columns else None,
-                "alts": alts_used,
+                "btc": study.btc,
+                "eth": study.eth,
+                "alts": list(study.alts),
                 "horizons": list(horizons),
-                "seed": args.seed,
+                "seed": study.seed,
                 "n_boot": study.n_boot,
                 "confidence": study.confidence,
                 "decluster": study.decluster,

@@ -11,8 +11,10 @@ What is where (import everything from ``core.events``; the modules are private)
                 (with :class:`Streak`, :class:`CurrentStreak`)
 ``_breakouts``  :func:`find_breakouts` -> :class:`BreakoutTable`
 ``_spread``     :func:`find_spread_events` -> :class:`SpreadEvents`
-``_study``      :func:`compute_forward_returns`, :func:`run_event_study` -> :class:`EventStudy`,
-                :data:`DEFAULT_HORIZONS`
+``_study``      :func:`event_study_after` (sample on a calendar, forward returns, study: the
+                one pipeline of the CLI and the page), :func:`compute_forward_returns`,
+                :func:`run_event_study` -> :class:`EventStudy`, :func:`event_study_distribution`
+                (histogram and means for the chart), :data:`DEFAULT_HORIZONS`
 
 Conventions shared by the functions below
 
@@ -43,6 +45,8 @@ from core.events._study import (
     DEFAULT_HORIZONS,
     EventStudy,
     compute_forward_returns,
+    event_study_after,
+    event_study_distribution,
     run_event_study,
 )
 
@@ -65,4 +69,6 @@ __all__ = [
     "find_spread_events",
     "compute_forward_returns",
     "run_event_study",
+    "event_study_after",
+    "event_study_distribution",
 ]

@@ -39,6 +39,11 @@ class BreakoutTable:
     closes: pd.Series
     base: int
 
+    @property
+    def running_high(self) -> pd.Series:
+        """All-time high so far at each session, ``max(close_0 .. close_t)`` (price units)."""
+        return self.closes.cummax().rename("high")
+
 
 def find_breakouts(closes: pd.Series, base: int = 250) -> BreakoutTable:
     """First closes above the running all-time high after a base of at least ``base`` sessions.

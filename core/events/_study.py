@@ -6,13 +6,14 @@ Private module; import from :mod:`core.events`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from core.conventions import BASKET, BASKET_VS_BTC
 from core.events._base import EventInputError
+from core.returns import sample_on_calendar
 
 #: Forward horizons in sessions: about 1, 3, 6 and 12 months of trading days.
 DEFAULT_HORIZONS: tuple[int, ...] = (21, 63, 126, 252)
@@ -84,7 +85,9 @@ def compute_forward_returns(
     )
 
 
-@dataclass(frozen=True)
+# eq=False: the fields hold pandas frames, whose ``==`` is elementwise with no truth value, so
+# a generated ``__eq__`` would raise; studies are compared by identity (tests compare tables).
+@dataclass(frozen=True, eq=False)
 class EventStudy:
     """Forward returns after events against the unconditional distribution.
 
@@ -109,6 +112,14 @@ class EventStudy:
     n_boot : int
     confidence : float
     decluster : bool
+    seed : int or None
+        Seed of the generator the draws came from, when :func:`event_study_after` made it
+        (None when a generator was passed to :func:`run_event_study`).
+    btc, eth : str or None
+        Tickers of BTC and ETH in the study (set by :func:`event_study_after`; ``eth`` None
+        when it has no closes).
+    alts : tuple of str
+        Altcoins in the basket that have closes (set by :func:`event_study_after`).
     """
 
     table: pd.DataFrame
@@ -118,6 +129,10 @@ class EventStudy:
     n_boot: int
     confidence: float
     decluster: bool
+    seed: int | None = None
+    btc: str | None = None
+    eth: str | None = None
+    alts: tuple[str, ...] = ()
 
 
 def _draw_spaced_sets(
@@ -292,3 +307,137 @@ def run_event_study(
         confidence=float(confidence),
         decluster=bool(decluster),
     )
+
+
+def event_study_after(
+    closes: pd.DataFrame,
+    event_dates: Sequence[pd.Timestamp] | pd.DatetimeIndex,
+    *,
+    calendar: pd.DatetimeIndex,
+    btc: str,
+    eth: str | None = None,
+    alts: Sequence[str] = (),
+    horizons: Sequence[int] = DEFAULT_HORIZONS,
+    seed: int = 0,
+    n_boot: int = 2000,
+    confidence: float = 0.95,
+    decluster: bool = True,
+) -> EventStudy:
+    """What BTC, ETH, the altcoin basket and basket-vs-BTC did after event dates.
+
+    The one pipeline behind ``python -m core breakouts`` and the Breakouts page: each crypto
+    column is sampled at its last close on or before every session of ``calendar``
+    (:func:`core.returns.sample_on_calendar`), forward returns over ``horizons`` sessions are
+    taken on that calendar (:func:`compute_forward_returns`) and compared with all sessions
+    (:func:`run_event_study`, draws from ``numpy.random.default_rng(seed)``).
+
+    Parameters
+    ----------
+    closes : pd.DataFrame
+        Crypto closes (price units), shape (n_dates, n_tickers), any daily calendar.
+    event_dates : sequence of dates
+        Event dates; each maps to the first session on or after it.
+    calendar : pd.DatetimeIndex
+        Sessions of the study (e.g. the trading days of the ticker whose events these are).
+    btc, eth, alts : str, str or None, sequence of str
+        Roles, from :func:`core.roles.assign_roles` (the basket is ``alts``: every crypto
+        except BTC and stablecoins, ETH included).
+    horizons : sequence of int
+        Forward horizons in sessions (>= 1).
+    seed : int
+        Seed of the bootstrap and permutation draws; stored in the result.
+    n_boot, confidence, decluster
+        As in :func:`run_event_study`.
+
+    Returns
+    -------
+    EventStudy
+        With ``seed``, ``btc``, ``eth`` (None without closes) and ``alts`` (those with closes).
+
+    Raises
+    ------
+    EventInputError
+        BTC absent from ``closes``, bad horizons, ``n_boot`` or ``confidence``.
+    """
+    if btc not in closes.columns:
+        raise EventInputError(f"BTC column {btc!r} not in closes (columns: {list(closes.columns)})")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise EventInputError(f"seed must be an integer >= 0, got {seed!r}")
+    wanted = [c for c in dict.fromkeys([btc, eth, *alts]) if c is not None and c in closes.columns]
+    sampled = sample_on_calendar(closes[wanted], pd.DatetimeIndex(calendar))
+    forward = compute_forward_returns(sampled, btc=btc, eth=eth, alts=alts, horizons=horizons)
+    study = run_event_study(forward, event_dates, np.random.default_rng(int(seed)), n_boot=n_boot,
+                            confidence=confidence, decluster=decluster)
+    has = {c for c in sampled.columns if sampled[c].notna().any()}
+    return replace(
+        study,
+        seed=int(seed),
+        btc=btc,
+        eth=eth if eth is not None and eth in closes.columns else None,
+        alts=tuple(a for a in dict.fromkeys(alts) if a in has and a != btc),
+    )
+
+
+def event_study_distribution(study: EventStudy, horizon: int, *, bins: int = 40) -> pd.DataFrame:
+    """Histogram of all sessions' forward returns, the event returns and both means, per asset.
+
+    Forward returns ``F`` are binned on the log-growth scale ``g = ln(1 + F)`` (altcoin
+    returns span -90 % to +4000 %), ``bins`` equal-width bins between each asset's extremes.
+
+    Parameters
+    ----------
+    study : EventStudy
+    horizon : int
+        One of the study's horizons (sessions).
+    bins : int, default 40
+        Number of histogram bins per asset.
+
+    Returns
+    -------
+    pd.DataFrame
+        Long frame, one block per asset with forward returns at ``horizon``:
+
+        - ``kind == "all sessions"``: ``lo, hi`` (bin edges in g), ``density`` (share of
+          sessions per unit of g; integrates to 1), ``n`` (sessions);
+        - ``kind == "event"``: ``g, forward_return, event_date`` of each *used* event, ``n``;
+        - ``kind == "mean"``: ``group`` ("all sessions" or "events"), ``forward_return`` (the
+          mean simple return), ``g = ln(1 + mean)``, ``n``.
+
+        Every row carries ``asset`` and ``n_events`` (used events of that asset).
+    """
+    if isinstance(bins, bool) or not isinstance(bins, int | np.integer) or bins < 1:
+        raise EventInputError(f"bins must be an integer >= 1, got {bins!r}")
+    forward, event_returns = study.forward_returns, study.event_returns
+    parts = []
+    used = event_returns[(event_returns["horizon"] == horizon) & event_returns["used"].astype(bool)]
+    for asset in forward.columns.get_level_values(0).unique():
+        if (asset, horizon) not in forward.columns:
+            continue
+        values = forward[(asset, horizon)].dropna().to_numpy()
+        if len(values) == 0:
+            continue
+        g = np.log1p(values)
+        counts, edges = np.histogram(g, bins=int(bins))
+        width = np.diff(edges)
+        ev = used[used["asset"] == asset]
+        n_ev = len(ev)
+        parts.append(pd.DataFrame({
+            "asset": asset, "kind": "all sessions", "lo": edges[:-1], "hi": edges[1:],
+            "density": counts / (counts.sum() * width), "n": len(values), "n_events": n_ev,
+        }))
+        parts.append(pd.DataFrame({
+            "asset": asset, "kind": "event", "g": np.log1p(ev["forward_return"].to_numpy(dtype=float)),
+            "forward_return": ev["forward_return"].to_numpy(dtype=float),
+            "event_date": ev["event_date"].to_numpy(), "n": n_ev, "n_events": n_ev,
+        }))
+        means = [("all sessions", float(values.mean()), len(values))]
+        if n_ev:
+            means.append(("events", float(ev["forward_return"].mean()), n_ev))
+        parts.append(pd.DataFrame({
+            "asset": asset, "kind": "mean", "group": [m[0] for m in means],
+            "g": np.log1p([m[1] for m in means]), "forward_return": [m[1] for m in means],
+            "n": [m[2] for m in means], "n_events": n_ev,
+        }))
+    if not parts:
+        return pd.DataFrame(columns=["asset", "kind", "n_events"])
+    return pd.concat(parts, ignore_index=True)

@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.events import compute_forward_returns, find_breakouts, find_streaks, run_event_study
+from core.events import (
+    compute_forward_returns,
+    event_study_distribution,
+    find_breakouts,
+    find_streaks,
+    run_event_study,
+)
 from tests.conftest import REPO
 from ui.charts.events import (
     MAX_LINE_ROWS,
@@ -56,7 +62,7 @@ def test_page_renders_claims_streak_and_event_counts(app: AppTest) -> None:
     # the event study reports n per asset beside the figures
     assert re.search(r"BTC-USD n = \d+", text)
     assert any("synthetic" in w.value.lower() for w in app.warning)  # source banner on the demo
-    assert len(app.dataframe) >= 3
+    assert len(app.dataframe) == 3  # streaks, breakouts, event-study table
 
 
 def test_base_slider_changes_breakout_count() -> None:
@@ -108,11 +114,15 @@ def _demo_frames():
 
 def test_chart_builders_are_valid_and_small() -> None:
     closes, breakouts, study = _demo_frames()
-    spec = make_breakout_chart(closes["IWM"], breakouts.events, ticker="IWM").to_dict()
+    spec = make_breakout_chart(breakouts, ticker="IWM").to_dict()
     line_rows = max(len(v) for v in spec["datasets"].values())
     assert line_rows <= MAX_LINE_ROWS  # 6000 sessions thinned, markers kept exactly
     assert any(len(v) == len(breakouts.events) for v in spec["datasets"].values())
-    frame = build_event_study_frame(study.forward_returns, study.event_returns, 63)
+    line = max(spec["datasets"].values(), key=len)
+    high = breakouts.running_high
+    assert all(row["high"] == high.loc[pd.Timestamp(row["date"])] for row in line[:50])
+    assert all(row["high"] >= row["close"] for row in line)
+    frame = build_event_study_frame(event_study_distribution(study, 63))
     bars = frame[frame["kind"] == "all sessions"]
     for _, g in bars.groupby("asset"):
         assert float(np.sum(g["density"] * (g["hi"] - g["lo"]))) == pytest.approx(1.0)

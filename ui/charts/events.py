@@ -6,6 +6,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from core.events import BreakoutTable
+
 #: Longest line drawn point by point; longer series keep every k-th session (markers stay exact).
 MAX_LINE_ROWS = 4000
 
@@ -21,23 +23,18 @@ def _thin(frame: pd.DataFrame, max_rows: int = MAX_LINE_ROWS) -> pd.DataFrame:
     return frame[keep]
 
 
-def make_breakout_chart(
-    closes: pd.Series, events: pd.DataFrame, *, ticker: str, log_scale: bool = True
-) -> alt.Chart:
+def make_breakout_chart(table: BreakoutTable, *, ticker: str, log_scale: bool = True) -> alt.Chart:
     """Close with the running all-time high and breakout markers.
 
     Parameters
     ----------
-    closes : pd.Series
-        Closes indexed by date (NaN rows dropped here).
-    events : pd.DataFrame
-        ``BreakoutTable.events``: date, close, prior_high, prior_high_date, base_sessions, base_drawdown.
+    table : BreakoutTable
+        From ``core.events.find_breakouts``: ``closes`` (NaN rows dropped), ``running_high`` and
+        ``events`` (date, close, prior_high, prior_high_date, base_sessions, base_drawdown).
     """
-    s = closes.dropna()
+    s, events = table.closes, table.events
     line_df = _thin(
-        pd.DataFrame(
-            {"date": s.index, "close": s.to_numpy(), "high": np.maximum.accumulate(s.to_numpy())}
-        )
+        pd.DataFrame({"date": s.index, "close": s.to_numpy(), "high": table.running_high.to_numpy()})
     )
     y_scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False)
     y = alt.Y(
@@ -160,79 +157,14 @@ def make_spread_chart(
     return (line + rule + points).properties(height=240)
 
 
-def build_event_study_frame(
-    forward: pd.DataFrame, event_returns: pd.DataFrame, horizon: int, *, bins: int = 40
-) -> pd.DataFrame:
-    """Long frame for :func:`make_event_study_chart`: binned densities of all sessions plus event rows.
+def build_event_study_frame(distribution: pd.DataFrame) -> pd.DataFrame:
+    """Add the panel titles to ``core.events.event_study_distribution``'s long frame.
 
-    Forward returns are binned on the log-growth scale ``g = ln(1 + F)`` (alt
-    returns span -90 % to +4000 %). Rows with ``kind == "all sessions"`` carry
-    ``lo, hi, density`` (share of sessions per unit of g); rows with ``kind ==
-    "event"`` carry ``g, forward_return, event_date``; rows with ``kind ==
-    "mean"`` carry the mean of each group (``group``) as ``g``.
+    Each row gets ``title = "<asset> (n events = <n_events>)"``; every number comes from core.
     """
-    parts = []
-    used = event_returns[(event_returns["horizon"] == horizon) & event_returns["used"]]
-    for asset in forward.columns.get_level_values(0).unique():
-        values = forward[(asset, horizon)].dropna().to_numpy()
-        if len(values) == 0:
-            continue
-        g = np.log1p(values)
-        counts, edges = np.histogram(g, bins=bins)
-        width = np.diff(edges)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "asset": asset,
-                    "kind": "all sessions",
-                    "lo": edges[:-1],
-                    "hi": edges[1:],
-                    "density": counts / (counts.sum() * width),
-                    "n": len(values),
-                }
-            )
-        )
-        ev = used[used["asset"] == asset]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "asset": asset,
-                    "kind": "event",
-                    "g": np.log1p(ev["forward_return"].to_numpy()),
-                    "forward_return": ev["forward_return"].to_numpy(),
-                    "event_date": ev["event_date"].to_numpy(),
-                    "n": len(ev),
-                }
-            )
-        )
-        means = [("all sessions", values.mean(), len(values))]
-        if len(ev):
-            means.append(("events", ev["forward_return"].mean(), len(ev)))
-        parts.append(
-            pd.DataFrame(
-                {
-                    "asset": asset,
-                    "kind": "mean",
-                    "group": [m[0] for m in means],
-                    "g": np.log1p([m[1] for m in means]),
-                    "forward_return": [m[1] for m in means],
-                    "n": [m[2] for m in means],
-                }
-            )
-        )
-    frame = (
-        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["asset", "kind"])
-    )
-    frame["title"] = [
-        f"{a} (n events = {int(n)})"
-        for a, n in zip(frame["asset"], _event_counts(frame), strict=True)
-    ]
+    frame = distribution.copy()
+    frame["title"] = [f"{a} (n events = {int(n)})" for a, n in zip(frame["asset"], frame["n_events"], strict=True)]
     return frame
-
-
-def _event_counts(frame: pd.DataFrame) -> list[int]:
-    counts = frame[frame["kind"] == "event"].groupby("asset").size()
-    return [int(counts.get(a, 0)) for a in frame["asset"]]
 
 
 def make_event_study_chart(frame: pd.DataFrame, *, horizon: int) -> alt.Chart:

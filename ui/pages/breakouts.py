@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.events import (
-    BASKET_VS_BTC,
-    DEFAULT_HORIZONS,
-    EventStudy,
-    StreakTable,
-    compound_returns,
-    compute_forward_returns,
-    compute_pair_returns,
-    find_breakouts,
-    find_spread_events,
-    find_streaks,
-    find_weekly_streaks,
-    run_event_study,
+from core.events import DEFAULT_HORIZONS, StreakTable, event_study_distribution
+from core.history_check import (
+    CLAIM_LAGGARD_RETURN,
+    CLAIM_LEADER_RETURN,
+    CLAIM_STREAK,
+    HistoryCheck,
+    StudyFigure,
+    event_counts,
+    history_check,
 )
-from core.returns import sample_on_calendar
-from core.roles import RoleError, assign_roles
 from ui.charts.events import (
     build_event_study_frame,
     make_breakout_chart,
@@ -32,52 +25,42 @@ from ui.charts.events import (
 from ui.common import fmt_pct, show_source_banner
 from ui.state import get_selection
 
-#: Numbers quoted by the articles this page checks.
-CLAIM_STREAK = 10
-CLAIM_LEADER_RETURN, CLAIM_LAGGARD_RETURN = 0.075, 0.013
 HORIZON_NAMES = {21: "1 month", 63: "3 months", 126: "6 months", 252: "12 months"}
-SMALL_N = 5
 
 
 def _d(ts: pd.Timestamp | None) -> str:
     return "–" if ts is None or pd.isna(ts) else f"{pd.Timestamp(ts):%Y-%m-%d}"
 
 
-@st.cache_data(show_spinner="Running the event study…", max_entries=32)
-def cached_event_study(
-    crypto_closes: pd.DataFrame,
-    btc: str,
-    eth: str | None,
-    alts: tuple[str, ...],
-    event_dates: tuple[pd.Timestamp, ...],
+@st.cache_data(show_spinner="Running the event studies…", max_entries=32)
+def cached_history_check(
+    closes: pd.DataFrame,
+    leader: str,
+    laggard: str,
+    crypto: tuple[str, ...],
+    base: int,
+    window: int,
+    threshold: float,
     seed: int,
     n_boot: int,
-) -> EventStudy:
-    """Forward returns on the session calendar and the event study (cached on its inputs)."""
-    forward = compute_forward_returns(
-        crypto_closes, btc=btc, eth=eth, alts=alts, horizons=DEFAULT_HORIZONS
-    )
-    return run_event_study(forward, list(event_dates), np.random.default_rng(seed), n_boot=n_boot)
+) -> HistoryCheck:
+    """:func:`core.history_check.history_check`, cached on its inputs."""
+    return history_check(closes, leader, laggard, crypto=crypto, base=base, window=window,
+                         threshold=threshold, seed=seed, n_boot=n_boot)
 
 
-def _study_row(study: EventStudy, asset: str, horizon: int) -> pd.Series | None:
-    t = study.table
-    hit = t[(t["asset"] == asset) & (t["horizon"] == horizon)]
-    return None if hit.empty else hit.iloc[0]
-
-
-def _row_words(row: pd.Series | None) -> str:
+def _row_words(row: StudyFigure | None) -> str:
     if row is None:
         return "not available (asset missing from the selection)"
-    if row["n_events"] == 0:
-        return f"no event has a full forward window in the data (n = 0; {int(row['n_all'])} sessions in all)"
+    if row.n_events == 0:
+        return f"no event has a full forward window in the data (n = 0; {row.n_all} sessions in all)"
     return (
-        f"mean {fmt_pct(row['mean_event'])} after **n = {int(row['n_events'])}** "
-        f"event{'' if row['n_events'] == 1 else 's'} "
-        f"(95% bootstrap interval {fmt_pct(row['ci_low'])} to {fmt_pct(row['ci_high'])}; "
-        f"median {fmt_pct(row['median_event'])}, positive {row['hit_rate_event']:.0%} of the time) vs "
-        f"mean {fmt_pct(row['mean_all'])} over all {int(row['n_all'])} sessions "
-        f"(positive {row['hit_rate_all']:.0%}); permutation p = {row['p_value']:.2f}"
+        f"mean {fmt_pct(row.mean_event)} after **n = {row.n_events}** "
+        f"event{'' if row.n_events == 1 else 's'} "
+        f"(95% bootstrap interval {fmt_pct(row.ci_low)} to {fmt_pct(row.ci_high)}; "
+        f"median {fmt_pct(row.median_event)}, positive {row.hit_rate_event:.0%} of the time) vs "
+        f"mean {fmt_pct(row.mean_all)} over all {row.n_all} sessions "
+        f"(positive {row.hit_rate_all:.0%}); permutation p = {row.p_value:.2f}"
     )
 
 
@@ -178,36 +161,15 @@ n_boot = int(
 
 # ---------------------------------------------------------------- computations
 try:
-    daily = compute_pair_returns(closes[leader], closes[laggard])
-    streaks = find_streaks(daily["leader"], daily["laggard"])
-    breakouts = find_breakouts(closes[leader], base=base)
-    spread_events = find_spread_events(
-        daily["leader"], daily["laggard"], window=window, threshold=threshold
+    check = cached_history_check(
+        closes[[leader, laggard, *sel.crypto_available]], leader, laggard, tuple(sel.crypto_available),
+        base, window, threshold, seed, n_boot,
     )
 except ValueError as exc:
     st.error(str(exc))
     st.stop()
-
-try:
-    roles = assign_roles(sel.crypto_available, need_alts=False)
-    btc, eth, alts = roles.btc, roles.eth, roles.alts
-except RoleError:
-    btc, eth, alts = None, None, ()
-calendar = pd.DatetimeIndex(closes.index[closes[leader].notna().to_numpy()])
-studies: dict[str, EventStudy] = {}
-if btc is not None:
-    crypto_closes = sample_on_calendar(closes[[btc, *alts]], calendar)
-    event_sets = {
-        "breakouts": breakouts.events["date"],
-        "spread events": spread_events.events["date"],
-    }
-    try:
-        for name, dates in event_sets.items():
-            studies[name] = cached_event_study(
-                crypto_closes, btc, eth, alts, tuple(pd.DatetimeIndex(dates)), seed, n_boot
-            )
-    except ValueError as exc:
-        st.error(str(exc))
+streaks, breakouts, spread_events, studies = (
+    check.streaks, check.breakouts, check.spread_events, check.studies)
 
 tab_claims, tab_streaks, tab_breakouts, tab_spread, tab_study = st.tabs(
     ["Claims check", "Streaks", "Breakouts", "Spread events", "Event study"]
@@ -216,45 +178,42 @@ tab_claims, tab_streaks, tab_breakouts, tab_spread, tab_study = st.tabs(
 # ---------------------------------------------------------------- claims check
 with tab_claims:
     st.markdown(_current_streak_words(streaks, leader, laggard, "session"))
-    s = streaks.streaks
-    longest = streaks.top(1).iloc[0] if len(s) else None
+    claim = check.streak_claim
+    longest, recent = claim.longest, claim.recent
 
     with st.container(border=True):
         st.markdown(
             f"**Claim 1.** *\u201cThe Russell 2000 beat the S&P 500 for {CLAIM_STREAK} straight sessions, "
             "the longest run since 1990.\u201d*"
         )
-        recent = s[s["length"] >= CLAIM_STREAK]
         if longest is not None:
             st.markdown(
-                f"Longest streak of {leader} over {laggard} in the loaded data ({_d(streaks.first_session)} to "
-                f"{_d(streaks.last_session)}, {streaks.n_sessions} sessions): **{int(longest['length'])} sessions**, "
-                f"{_d(longest['start'])} to {_d(longest['end'])}."
+                f"Longest streak of {leader} over {laggard} in the loaded data ({_d(claim.first_session)} to "
+                f"{_d(claim.last_session)}, {claim.n_sessions} sessions): **{longest.length} sessions**, "
+                f"{_d(longest.start)} to {_d(longest.end)}."
             )
-        if recent.empty:
+        if recent is None:
             st.markdown(f"No streak of {CLAIM_STREAK}+ sessions in the loaded data.")
         else:
-            last = recent.iloc[-1]
             since = (
-                f"the longest since the run that ended {_d(last['prev_at_least_end'])} "
+                f"the longest since the run that ended {_d(claim.recent_longest_since)} "
                 "(the most recent earlier run at least as long)"
-                if pd.notna(last["prev_at_least_end"])
-                else f"no earlier run in the loaded data was as long (data start {_d(streaks.first_session)})"
+                if claim.recent_longest_since is not None
+                else f"no earlier run in the loaded data was as long (data start {_d(claim.first_session)})"
             )
             st.markdown(
-                f"Most recent streak of {CLAIM_STREAK}+ sessions: **{int(last['length'])} sessions**, "
-                f"{_d(last['start'])} to {_d(last['end'])}; {since}. "
-                f"Streaks of {CLAIM_STREAK}+ sessions in the data: **n = {len(recent)}**."
+                f"Most recent streak of {CLAIM_STREAK}+ sessions: **{recent.length} sessions**, "
+                f"{_d(recent.start)} to {_d(recent.end)}; {since}. "
+                f"Streaks of {CLAIM_STREAK}+ sessions in the data: **n = {claim.n_qualifying}**."
             )
-            before = recent[recent["end"] < last["start"]]
-            at_claim = daily.loc[last["start"] :].index[CLAIM_STREAK - 1]
+            before = claim.previous_qualifying
             st.markdown(
-                f"When it reached {CLAIM_STREAK} sessions ({_d(at_claim)}), the most recent earlier run of "
+                f"When it reached {CLAIM_STREAK} sessions ({_d(claim.reached_on)}), the most recent earlier run of "
                 f"{CLAIM_STREAK}+ sessions "
                 + (
-                    f"had ended {_d(before['end'].iloc[-1])} ({int(before['length'].iloc[-1])} sessions)."
-                    if len(before)
-                    else f"was not in the loaded data (it starts {_d(streaks.first_session)})."
+                    f"had ended {_d(before.end)} ({before.length} sessions)."
+                    if before is not None
+                    else f"was not in the loaded data (it starts {_d(claim.first_session)})."
                 )
             )
             st.caption(
@@ -267,15 +226,14 @@ with tab_claims:
             f"**Claim 2.** *\u201cSmall caps {fmt_pct(CLAIM_LEADER_RETURN)} vs large caps "
             f"{fmt_pct(CLAIM_LAGGARD_RETURN)} over the streak.\u201d*"
         )
-        if recent.empty:
+        if recent is None:
             st.markdown("No qualifying streak to measure.")
         else:
-            first_n = compound_returns(daily, last["start"], n_sessions=CLAIM_STREAK)
             st.markdown(
-                f"Over the whole {int(last['length'])}-session streak: {leader} **{fmt_pct(last['leader_return'])}**, "
-                f"{laggard} **{fmt_pct(last['laggard_return'])}** (compounded daily simple returns). "
-                f"Over its first {CLAIM_STREAK} sessions (to {_d(first_n.attrs['end'])}): {leader} "
-                f"**{fmt_pct(first_n['leader'])}**, {laggard} **{fmt_pct(first_n['laggard'])}**."
+                f"Over the whole {recent.length}-session streak: {leader} **{fmt_pct(recent.leader_return)}**, "
+                f"{laggard} **{fmt_pct(recent.laggard_return)}** (compounded daily simple returns). "
+                f"Over its first {CLAIM_STREAK} sessions (to {_d(claim.reached_on)}): {leader} "
+                f"**{fmt_pct(claim.first_leader_return)}**, {laggard} **{fmt_pct(claim.first_laggard_return)}**."
             )
             st.caption(
                 "ETF closes may not include dividends; index levels never do. A day or two of difference in "
@@ -283,24 +241,20 @@ with tab_claims:
             )
 
     with st.container(border=True):
+        spread_claim = check.spread_claim
         st.markdown(
             f"**Claim 3.** *\u201cWhen small caps outperform by more than {threshold:.0%} in a short period, "
             "altcoin dominance rises.\u201d*"
         )
-        n_spread = len(spread_events.events)
         st.markdown(
             f"Spread events ({leader} ahead of {laggard} by more than {threshold:.1%} over {window} sessions, "
-            f"first crossing): **n = {n_spread}**."
+            f"first crossing): **n = {spread_claim.n_events}**."
         )
-        study = studies.get("spread events")
-        if study is None:
+        if "spread events" not in studies:
             st.info("Add BTC (and some altcoins) to the crypto tickers to see what followed.")
         else:
-            for h in (21, 63):
-                st.markdown(
-                    f"- Alt basket vs BTC over the next {HORIZON_NAMES[h]}: "
-                    + _row_words(_study_row(study, BASKET_VS_BTC, h))
-                )
+            for h, figure in spread_claim.basket_vs_btc.items():
+                st.markdown(f"- Alt basket vs BTC over the next {HORIZON_NAMES[h]}: " + _row_words(figure))
             st.caption(
                 "Altcoin dominance is the altcoins' share of total crypto market value; without market caps this page "
                 "uses its closest price proxy: an equal-weight basket of the selected altcoins relative to BTC, "
@@ -308,43 +262,35 @@ with tab_claims:
             )
 
     with st.container(border=True):
+        bo_claim = check.breakout_claim
         st.markdown(
             "**Claim 4.** *\u201cThe 2016 and 2020 Russell breakouts preceded Bitcoin bull markets.\u201d* "
             "(One article warns that two samples prove little.)"
         )
-        ev = breakouts.events
         st.markdown(
             f"Breakouts of {leader} (base ≥ {base} sessions, all-time highs counted from "
-            f"{_d(breakouts.closes.index[0])}): **n = {len(ev)}**"
-            + (": " + ", ".join(_d(d) for d in ev["date"]) if len(ev) else "")
+            f"{_d(bo_claim.data_start)}): **n = {bo_claim.n_events}**"
+            + (": " + ", ".join(_d(d) for d in bo_claim.dates) if bo_claim.n_events else "")
             + "."
         )
-        named = ev[ev["date"].dt.year.isin([2016, 2020])]
-        if named.empty:
+        if not bo_claim.named:
             st.markdown(
                 "No 2016 or 2020 breakout in the loaded range; widen the date range in the sidebar."
             )
-        study = studies.get("breakouts")
-        if study is not None:
-            er = study.event_returns
-            for d in named["date"]:
-                parts = []
-                for h in (126, 252):
-                    hit = er[(er["asset"] == btc) & (er["horizon"] == h) & (er["event_date"] == d)]
-                    parts.append(
-                        f"{HORIZON_NAMES[h]}: {fmt_pct(hit['forward_return'].iloc[0], 0)}"
-                        if len(hit)
-                        else f"{HORIZON_NAMES[h]}: no data"
-                    )
-                st.markdown(f"- {_d(d)}: {btc} over the next " + "; ".join(parts))
+        if "breakouts" in studies:
+            for named in bo_claim.named:
+                parts = [
+                    f"{HORIZON_NAMES[h]}: {fmt_pct(r, 0)}" if pd.notna(r) else f"{HORIZON_NAMES[h]}: no data"
+                    for h, r in named.btc_forward.items()
+                ]
+                st.markdown(f"- {_d(named.date)}: {check.btc} over the next " + "; ".join(parts))
             st.markdown(
-                f"- All breakouts, {btc} over the next 12 months: "
-                + _row_words(_study_row(study, btc, 252))
+                f"- All breakouts, {check.btc} over the next 12 months: " + _row_words(bo_claim.btc_all)
             )
-            row = _study_row(study, btc, 252)
-            if row is not None and row["n_events"] < SMALL_N:
+            row = bo_claim.btc_all
+            if row is not None and row.few_events:
                 st.warning(
-                    f"Only {int(row['n_events'])} breakout(s) with a full 12-month window. Bitcoin rose over most "
+                    f"Only {row.n_events} breakout(s) with a full 12-month window. Bitcoin rose over most "
                     "12-month windows in this sample anyway (see 'positive' above), so a handful of hits cannot "
                     "separate a signal from luck: the interval is wide and the p-value unstable.",
                     icon=":material/warning:",
@@ -391,7 +337,7 @@ with tab_streaks:
         f"Every streak of 3+ sessions at its end date, its height the number of sessions; the {top_k} longest in red. "
         "Hover for dates and returns."
     )
-    weekly = find_weekly_streaks(closes[leader], closes[laggard])
+    weekly = check.weekly_streaks
     st.markdown("**Weekly:** " + _current_streak_words(weekly, leader, laggard, "week"))
     wtop = weekly.top(1)
     if len(wtop):
@@ -404,7 +350,7 @@ with tab_streaks:
 with tab_breakouts:
     log_scale = st.toggle("Log scale", value=True, key="bo_log")
     st.altair_chart(
-        make_breakout_chart(closes[leader], breakouts.events, ticker=leader, log_scale=log_scale),
+        make_breakout_chart(breakouts, ticker=leader, log_scale=log_scale),
         width="stretch",
     )
     st.markdown(
@@ -460,27 +406,24 @@ with tab_study:
             format_func=lambda h: f"{h} sessions (~{HORIZON_NAMES[h]})",
         )
         study = studies[which]
-        n_used = study.table.loc[study.table["horizon"] == horizon, "n_events"]
+        counts = event_counts(study, horizon)
         st.markdown(
             f"**{study.n_events_input} {which}** in the range; used at this horizon: "
-            + ", ".join(
-                f"{a} n = {int(n)}"
-                for a, n in zip(study.table.loc[n_used.index, "asset"], n_used, strict=True)
-            )
+            + ", ".join(f"{a} n = {int(n)}" for a, n in counts.by_asset.items())
         )
-        if len(n_used) and n_used.min() < SMALL_N:
+        if counts.few:
             st.warning(
-                f"At most {int(n_used.max())} and as few as {int(n_used.min())} events per figure: a single market "
+                f"At most {counts.most} and as few as {counts.fewest} events per figure: a single market "
                 "episode can make or break these means. Read the intervals and the event-by-event rules, not the "
                 "means alone.",
                 icon=":material/warning:",
             )
-        frame = build_event_study_frame(study.forward_returns, study.event_returns, horizon)
+        frame = build_event_study_frame(event_study_distribution(study, horizon))
         st.altair_chart(make_event_study_chart(frame, horizon=horizon), width="stretch")
         st.caption(
             f"Bars: forward returns over {horizon} sessions from every session (the unconditional distribution). "
             "Red rules: the returns after each event used; dashed rules: the two means. Each panel's title gives n. "
-            f"Altcoins in the basket: {', '.join(alts) or 'none selected'}."
+            f"Altcoins in the basket: {', '.join(check.alts) or 'none selected'}."
         )
         shown = study.table.copy()
         shown["horizon"] = [f"{h} ({HORIZON_NAMES.get(h, '')})" for h in shown["horizon"]]

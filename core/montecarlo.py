@@ -44,10 +44,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy import optimize, stats
 
 from core.budget import check_run_size
 from core.calibration import MarketModel
@@ -222,23 +224,93 @@ def _regime_tables(model: MarketModel, scenario: Scenario, horizon: int) -> _Tab
 def russell_drift_path(model: MarketModel, scenario: Scenario, horizon: int) -> np.ndarray:
     """Base Russell log drift per day (before regime shifts), shape (horizon,).
 
-    ``calibrated``: ``mu_R`` every day. ``target``: ``log(1 + target) / horizon_days``
-    every day. ``phases``: ``log(1 + total_return) / days`` within each phase, then
-    ``mu_R`` after the last phase.
+    ``calibrated``: ``mu_R`` every day. ``target``: ``(log(1 + target) - m) / H - E[shift(s_t)]``
+    on day t, with ``H = horizon_days``, ``E[shift(s_t)]`` the expected regime shift under the
+    chain (:func:`regime_probabilities`) and ``m`` the median of the demeaned regime
+    contribution over ``H`` days (:func:`_median_offset`), so the median Russell log return
+    over ``H`` days is ``log(1 + target)`` whatever the regimes do. ``phases``: the same rule
+    with ``log(1 + total_return) / days`` within each phase and ``H`` the phases' total days
+    (one 63-day phase at +7% is the 63-day +7% target), then ``mu_R`` after the last phase.
+    The regimes shape the risk around the promised path, not where its median ends.
     """
     rp = scenario.russell
     mu = np.full(horizon, model.russell_mu, dtype=float)
+    if rp.mode == "calibrated":
+        return mu
+    sigma_r = model.russell_sigma if rp.annual_vol is None else rp.annual_vol / math.sqrt(TRADING_DAYS)
     if rp.mode == "target":
-        mu[:] = math.log1p(rp.target_return) / scenario.horizon_days
-    elif rp.mode == "phases":
-        start = 0
-        for phase in rp.phases:
-            stop = min(start + phase.days, horizon)
-            mu[start:stop] = math.log1p(phase.total_return) / phase.days
-            start = stop
-            if start >= horizon:
-                break
+        rates = [(scenario.horizon_days, math.log1p(rp.target_return) / scenario.horizon_days)]
+    else:
+        rates = [(ph.days, math.log1p(ph.total_return) / ph.days) for ph in rp.phases]
+    span = sum(days for days, _ in rates)
+    base = np.concatenate([np.full(days, rate) for days, rate in rates])
+    shift = np.array([r.russell_drift_shift for r in scenario.regimes]) / TRADING_DAYS
+    expected_shift = regime_probabilities(scenario, span) @ shift
+    planned = base - expected_shift - _median_offset(scenario, sigma_r, span) / span
+    n = min(horizon, span) if rp.mode == "phases" else horizon
+    if rp.mode == "target" and horizon > span:  # beyond the target's horizon: same rate, same offset
+        tail = regime_probabilities(scenario, horizon)[span:] @ shift
+        planned = np.concatenate([planned, base[-1] - tail - _median_offset(scenario, sigma_r, span) / span])
+    mu[:n] = planned[:n]
     return mu
+
+
+def regime_probabilities(scenario: Scenario, horizon: int) -> np.ndarray:
+    """P(s_t = k) for days t = 1..horizon from the initial regime, shape (horizon, K).
+
+    Day 1 is spent in ``initial_regime``; row t is ``e0 P^(t-1)``.
+    """
+    p = np.asarray(scenario.transition, dtype=float)
+    dist = np.zeros(p.shape[0])
+    dist[scenario.regime_names.index(scenario.initial_regime)] = 1.0
+    out = np.empty((horizon, p.shape[0]))
+    for t in range(horizon):  # horizon <= MAX_HORIZON_DAYS, K <= a handful: negligible
+        out[t] = dist
+        dist = dist @ p
+    return out
+
+
+#: Regime chains of the pilot that solves the target's drift (a fixed, separate stream: the
+#: drift depends on the scenario only, never on the run's seed).
+_PILOT_PATHS, _PILOT_SEED = 20_000, 20_241_204
+
+
+def _median_offset(scenario: Scenario, sigma_r: float, days: int) -> float:
+    """Median of the demeaned regime part of the Russell's log return over ``days`` days.
+
+    ``X = sum_t (shift(s_t) - E[shift(s_t)]) + sum_t sigma_R(s_t) z_t``. Given a regime path the
+    second sum is taken as normal with variance ``V = sum_t sigma_R(s_t)^2`` (many unit-variance
+    shocks), so ``P(X <= m) = E[Phi((m - S) / sqrt(V))]`` over regime paths, estimated on
+    :data:`_PILOT_PATHS` chains and solved for 1/2. Zero with one regime (``X`` is symmetric).
+    """
+    if len(scenario.regimes) == 1:
+        return 0.0
+    return _median_offset_cached(scenario, float(sigma_r), int(days))
+
+
+@lru_cache(maxsize=64)
+def _median_offset_cached(scenario: Scenario, sigma_r: float, days: int) -> float:
+    regs = scenario.regimes
+    shift = np.array([r.russell_drift_shift for r in regs]) / TRADING_DAYS
+    var = (sigma_r * np.array([r.russell_vol_scale for r in regs])) ** 2
+    expected = regime_probabilities(scenario, days) @ shift
+    cum_trans = _cumulative_rows(np.asarray(scenario.transition, dtype=float))
+    rng = np.random.default_rng(_PILOT_SEED)
+    state = np.full(_PILOT_PATHS, scenario.regime_names.index(scenario.initial_regime), dtype=np.intp)
+    s_sum = np.zeros(_PILOT_PATHS)
+    v_sum = np.zeros(_PILOT_PATHS)
+    for start in range(0, days, 256):  # chunks bound the memory at long horizons
+        steps = min(256, days - start)
+        regimes, state = _chunk_regimes(rng, state, steps, cum_trans)
+        s_sum += shift[regimes].sum(axis=0) - expected[start:start + steps].sum()
+        v_sum += var[regimes].sum(axis=0)
+    sd = np.sqrt(v_sum)
+
+    def excess(m: float) -> float:
+        return float(stats.norm.cdf((m - s_sum) / sd).mean()) - 0.5
+
+    width = float(np.abs(s_sum).max() + 10.0 * sd.max())
+    return float(optimize.brentq(excess, -width, width, xtol=1e-10))
 
 
 def report_steps(horizon: int, max_steps: int = MAX_REPORT_STEPS) -> np.ndarray:

@@ -48,11 +48,52 @@ def test_yahoo_capitalized_format_with_adj_close():
     assert list(s) == [9.7, 10.0]
 
 
-def test_listing_and_caret_mapping(market_dir):
-    tickers = list_csv_tickers(market_dir)
-    assert "RUT" in tickers and "SOL-USDT" in tickers and "IWM" in tickers
+def _write_closes(path, first_close: float) -> None:
+    path.write_text(f"date,close\n2024-01-02,{first_close}\n2024-01-03,{first_close + 1}\n")
+
+
+def test_listing_is_exact_and_every_listed_ticker_loads_its_own_file(tmp_path):
+    # Hand-made folder: odd cases, a bad name, a non-CSV and a sub-folder (not searched).
+    files = {"IWM.csv": 1.0, "rut.csv": 2.0, "^GSPC.csv": 3.0, "SOL-USDT.csv": 4.0, "bad name.csv": 5.0}
+    for name, first in files.items():
+        _write_closes(tmp_path / name, first)
+    (tmp_path / "notes.txt").write_text("not a price file")
+    (tmp_path / "alt").mkdir()
+    _write_closes(tmp_path / "alt" / "SPY.csv", 6.0)
+    listed = list_csv_tickers(tmp_path)
+    # One ticker per valid *.csv file, in file-name order, normalized to upper case.
+    assert listed == ["IWM", "SOL-USDT", "^GSPC", "RUT"]
+    prices = load_prices(listed, source="csv", data_dir=tmp_path)
+    assert prices.missing == () and prices.warnings == ()
+    # Each ticker was read from the file it was listed from (told apart by its first close).
+    assert prices.closes.iloc[0].to_dict() == {"IWM": 1.0, "SOL-USDT": 4.0, "^GSPC": 3.0, "RUT": 2.0}
+
+
+def test_caret_and_case_map_to_the_same_file(tmp_path, market_dir):
+    _write_closes(tmp_path / "rut.csv", 2.0)
+    prices = load_prices(["^RUT", "RUT", "rut"], source="csv", data_dir=tmp_path)
+    assert list(prices.closes.columns) == ["^RUT", "RUT"]  # "rut" is "RUT" once normalized
+    assert prices.closes["^RUT"].tolist() == prices.closes["RUT"].tolist() == [2.0, 3.0]
     both = load_prices(["^RUT", "RUT"], source="csv", data_dir=market_dir)
     assert (both.closes["^RUT"].dropna() == both.closes["RUT"].dropna()).all()
+    assert both.closes["RUT"].count() == 9686  # RUT.csv, every row
+
+
+def test_a_coin_under_another_quote_is_missing_not_guessed(tmp_path):
+    """Choosing SOL-USDT for SOL-USD is core.roles.match_coins's job, not the loader's."""
+    _write_closes(tmp_path / "SOL-USDT.csv", 4.0)
+    _write_closes(tmp_path / "IWM.csv", 1.0)
+    prices = load_prices(["IWM", "SOL-USD"], source="csv", data_dir=tmp_path)
+    assert prices.missing == ("SOL-USD",)
+    assert f"SOL-USD: no file SOL-USD.csv in {tmp_path}" in prices.warnings
+
+
+def test_real_folder_listing_loads_completely(market_dir):
+    listed = list_csv_tickers(market_dir)
+    assert len(listed) == 21  # the 21 *.csv files of PROVENANCE.md; alt/ is not searched
+    assert {"IWM", "RUT", "GSPC", "BTC-USD", "BTC-USDT", "SOL-USDT"} <= set(listed)
+    prices = load_prices(listed, source="csv", data_dir=market_dir)
+    assert prices.missing == () and list(prices.closes.columns) == listed
 
 
 @pytest.mark.parametrize(

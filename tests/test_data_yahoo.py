@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 import numpy as np
@@ -11,15 +12,18 @@ import pytest
 import yfinance as yf
 from yfinance.exceptions import YFRateLimitError
 
-from core import data as data_mod
 from core.data import (
+    PROBE_TIMEOUT_SECONDS,
     DataError,
     YahooUnavailable,
     extract_closes,
     fetch_yahoo,
     load_prices,
     read_cache,
+    write_cache,
+    yahoo_reachable,
 )
+from core.data import _yahoo as yahoo_mod
 from tests.yf_frames import (
     business_days,
     calendar_days,
@@ -130,17 +134,29 @@ def test_offline_empty_frame_falls_back_to_demo_in_auto(tmp_path):
         return offline
 
     fake = FakeDownload(noisy)
-    t0 = time.perf_counter()
-    prices = load_prices(["IWM", "BTC-USD"], source="auto", cache_dir=tmp_path, download=fake)
-    assert time.perf_counter() - t0 < 1.0
+    sleeps: list[float] = []
+    prices = load_prices(["IWM", "BTC-USD"], source="auto", cache_dir=tmp_path, download=fake, sleep=sleeps.append)
     assert prices.is_demo and prices.label == "synthetic demo data"
     assert len(fake.calls) == 1, "a network failure that is not a rate limit is not retried"
+    assert sleeps == [], "and not waited for"
     assert any("unavailable" in w.lower() for w in prices.warnings)
 
 
 def test_yahoo_source_raises_when_offline(tmp_path):
-    with pytest.raises(YahooUnavailable, match="Yahoo"):
-        load_prices(["IWM"], source="yahoo", cache_dir=tmp_path, download=FakeDownload(ConnectionError("no route")))
+    sleeps: list[float] = []
+    fake = FakeDownload(ConnectionError("no route"))
+    with pytest.raises(YahooUnavailable, match="Yahoo Finance unavailable: ConnectionError: no route"):
+        load_prices(["IWM"], source="yahoo", cache_dir=tmp_path, download=fake, sleep=sleeps.append)
+    assert len(fake.calls) == 1 and sleeps == []
+
+
+def test_yahoo_source_rate_limited_throughout_backs_off_then_raises(tmp_path):
+    sleeps: list[float] = []
+    fake = FakeDownload(YFRateLimitError())
+    with pytest.raises(YahooUnavailable, match="YFRateLimitError"):
+        load_prices(["IWM"], source="yahoo", cache_dir=tmp_path, download=fake, sleep=sleeps.append)
+    assert sleeps == [1.0, 2.0], "load_prices hands its sleep to the backoff"
+    assert len(fake.calls) == 3
 
 
 def test_rate_limit_is_retried_with_backoff_then_succeeds():
@@ -164,16 +180,20 @@ def test_rate_limit_logged_by_download_counts_too():
 
 
 def test_rate_limit_in_auto_serves_stale_cache(tmp_path):
-    data_mod.write_cache(tmp_path, "IWM", IWM, fetched_at=time.time() - 3 * 86400)
+    write_cache(tmp_path, "IWM", IWM, fetched_at=time.time() - 3 * 86400)
     fake = FakeDownload(YFRateLimitError())
-    prices = load_prices(["IWM"], source="auto", cache_dir=tmp_path, download=fake)
+    sleeps: list[float] = []
+    prices = load_prices(["IWM"], source="auto", cache_dir=tmp_path, download=fake, sleep=sleeps.append)
+    assert sleeps == [1.0, 2.0], "backed off 1 s then 2 s between the three attempts"
+    assert len(fake.calls) == 3
     assert prices.sources == {"IWM": "cache"}
     assert not prices.is_demo
-    assert any("cache" in w for w in prices.warnings)
+    assert "served IWM from the cache (up to 72 h old)" in prices.warnings
+    np.testing.assert_allclose(prices.closes["IWM"].dropna().to_numpy(), IWM.to_numpy(), rtol=1e-9)
 
 
 def test_fresh_cache_is_served_without_network(tmp_path):
-    data_mod.write_cache(tmp_path, "IWM", IWM)
+    write_cache(tmp_path, "IWM", IWM)
     fake = FakeDownload(AssertionError("network must not be called"))
     prices = load_prices(["IWM"], source="auto", cache_dir=tmp_path, download=fake)
     assert prices.sources == {"IWM": "cache"} and not fake.calls
@@ -193,21 +213,62 @@ def test_successful_download_is_cached_and_dates_forwarded(tmp_path):
 
 def test_offline_probe_skips_download(tmp_path):
     fake = FakeDownload(AssertionError("must not be called"))
-    t0 = time.perf_counter()
-    prices = load_prices(["IWM"], source="auto", cache_dir=tmp_path, download=fake, probe=lambda: False)
-    assert time.perf_counter() - t0 < 1.0
-    assert prices.is_demo and not fake.calls
+    probes: list[None] = []
+
+    def offline() -> bool:
+        probes.append(None)
+        return False
+
+    sleeps: list[float] = []
+    prices = load_prices(["IWM"], source="auto", cache_dir=tmp_path, download=fake, probe=offline,
+                         sleep=sleeps.append)
+    assert prices.is_demo and not fake.calls and sleeps == []
+    assert len(probes) == 1
+    assert "Yahoo Finance unreachable (offline?)" in prices.warnings
 
 
 def test_real_offline_start_is_fast(tmp_path, monkeypatch):
-    """With no network the real probe answers quickly and the demo is served."""
-    monkeypatch.setattr(data_mod, "_probe_state", {})
-    monkeypatch.setattr(data_mod.socket, "create_connection",
-                        lambda *a, **k: (_ for _ in ()).throw(OSError("network unreachable")))
-    t0 = time.perf_counter()
-    prices = load_prices(["IWM", "BTC-USD"], source="auto", cache_dir=tmp_path)
-    assert time.perf_counter() - t0 < 1.0
-    assert prices.is_demo
+    """With no network: one connection attempt bounded by the probe timeout, no download, no
+    backoff, the demo served; the negative answer is remembered, so the next load tries nothing."""
+    monkeypatch.setattr(yahoo_mod, "_probe_state", {})
+    attempts: list[tuple] = []
+
+    def unreachable(address, timeout=None, *args, **kwargs):
+        attempts.append((address, timeout))
+        raise OSError("network unreachable")
+
+    def no_download(*args, **kwargs):
+        raise AssertionError("yfinance.download must not be called when the probe says offline")
+
+    monkeypatch.setattr(yahoo_mod.socket, "create_connection", unreachable)
+    monkeypatch.setattr(yf, "download", no_download)
+    sleeps: list[float] = []
+    prices = load_prices(["IWM", "BTC-USD"], source="auto", cache_dir=tmp_path, sleep=sleeps.append)
+    assert prices.is_demo and sleeps == []
+    assert attempts == [(("query2.finance.yahoo.com", 443), PROBE_TIMEOUT_SECONDS)]
+    assert PROBE_TIMEOUT_SECONDS < 1.0
+    load_prices(["IWM"], source="auto", cache_dir=tmp_path, sleep=sleeps.append)
+    assert len(attempts) == 1, "a negative probe is remembered"
+
+
+def test_probe_gives_up_on_a_hanging_connection(monkeypatch):
+    """A connection that never answers is abandoned after ``timeout``: the probe says offline."""
+    monkeypatch.setattr(yahoo_mod, "_probe_state", {})
+    release = threading.Event()
+    seen: list[float] = []
+
+    def hang(address, timeout=None, *args, **kwargs):
+        seen.append(timeout)
+        release.wait(5.0)  # a DNS lookup that hangs
+        raise OSError("too late")
+
+    monkeypatch.setattr(yahoo_mod.socket, "create_connection", hang)
+    try:
+        assert yahoo_reachable(timeout=0.05) is False
+        assert seen == [0.05]
+        assert yahoo_mod._probe_state["ok"] is False
+    finally:
+        release.set()
 
 
 def test_invalid_ticker_rejected_before_any_request(tmp_path):

@@ -166,6 +166,109 @@ class SimulationResult:
         return pd.Series(self.regime_occupancy, index=list(self.regime_names), name="occupancy")
 
 
+# eq=False: equality by identity (array fields); the tables are rebuilt, never compared.
+@dataclass(frozen=True, eq=False)
+class RegimeParameters:
+    """The per-regime daily parameters the engine simulates with, float64 (one source of truth).
+
+    Rows of the per-asset arrays follow ``assets = (russell, btc, *alts)``; columns follow
+    ``regimes``. All drifts and vols are daily, of log returns.
+
+    Attributes
+    ----------
+    assets : tuple of str
+    regimes : tuple of str
+    alpha : ndarray, shape (n_assets, K)
+        Russell: the regime's drift shift (added to :attr:`russell_drift`); BTC: ``a_B(s)``;
+        altcoins: ``a_i(s)``.
+    vol : ndarray, shape (n_assets, K)
+        Own-shock scale: ``sigma_R(s)``, ``sigma_B(s)`` (BTC's residual ``u = sigma_B z_B``),
+        ``sigma_i(s)``.
+    beta : ndarray, shape (n_assets, K)
+        Beta to the Russell on up days (Russell row 0).
+    loading : ndarray, shape (n_assets, K)
+        Loading on BTC's residual ``u``: Russell 0, BTC 1, altcoins ``g_i(s)``.
+    downside : ndarray, shape (K,)
+        Factor on the betas on days the Russell return is negative.
+    jump_rate : ndarray, shape (K,)
+        Expected jumps per day per token (annual intensity / TRADING_DAYS).
+    jump_mean, jump_vol : ndarray, shape (K,)
+        Mean and std dev of the log jump size.
+    df, russell_df : ndarray, shape (K,)
+        Student-t df of the crypto and the Russell shocks (inf = normal).
+    russell_drift : ndarray, shape (horizon,)
+        Russell base log drift per day (:func:`russell_drift_path`), before the regime shift.
+    """
+
+    assets: tuple[str, ...]
+    regimes: tuple[str, ...]
+    alpha: np.ndarray
+    vol: np.ndarray
+    beta: np.ndarray
+    loading: np.ndarray
+    downside: np.ndarray
+    jump_rate: np.ndarray
+    jump_mean: np.ndarray
+    jump_vol: np.ndarray
+    df: np.ndarray
+    russell_df: np.ndarray
+    russell_drift: np.ndarray
+
+
+def regime_parameters(model: MarketModel, scenario: Scenario, horizon: int) -> RegimeParameters:
+    """The scenario's regimes applied to the calibrated model: what :func:`simulate` uses.
+
+    Per regime ``s``: optional overrides replace the calibrated value (annual drifts divided
+    by :data:`core.conventions.TRADING_DAYS`), scales multiply it; the Russell vol is the
+    scenario's ``annual_vol / sqrt(TRADING_DAYS)`` or the calibrated daily vol, times the
+    regime's ``russell_vol_scale``.
+
+    Parameters
+    ----------
+    model : MarketModel
+    scenario : Scenario
+    horizon : int
+        Trading days (sets the length of :attr:`RegimeParameters.russell_drift`).
+    """
+    k = len(scenario.regimes)
+    n_alt = len(model.alts)
+    a = 2 + n_alt
+    alpha = np.zeros((a, k))
+    vol = np.zeros((a, k))
+    beta = np.zeros((a, k))
+    loading = np.zeros((a, k))
+    loading[1] = 1.0
+    rp = scenario.russell
+    sigma_r = model.russell_sigma if rp.annual_vol is None else rp.annual_vol / math.sqrt(TRADING_DAYS)
+    for i, r in enumerate(scenario.regimes):
+        alpha[0, i] = r.russell_drift_shift / TRADING_DAYS
+        alpha[1, i] = model.btc_alpha if r.btc_alpha is None else r.btc_alpha / TRADING_DAYS
+        alpha[2:, i] = model.alt_alpha.to_numpy() if r.alt_alpha is None else r.alt_alpha / TRADING_DAYS
+        vol[0, i] = sigma_r * r.russell_vol_scale
+        vol[1, i] = model.btc_sigma * r.btc_vol_scale
+        vol[2:, i] = model.alt_sigma.to_numpy() * r.alt_vol_scale
+        beta[1, i] = (model.btc_beta if r.btc_beta is None else r.btc_beta) * r.btc_beta_scale
+        beta[2:, i] = (model.alt_beta.to_numpy() if r.alt_beta is None else r.alt_beta) * r.alt_beta_scale
+        loading[2:, i] = model.alt_loading.to_numpy() * r.alt_loading_scale
+    regs = scenario.regimes
+    russell_df = float(model.tail_df[model.russell])
+    return RegimeParameters(
+        assets=model.assets,
+        regimes=scenario.regime_names,
+        alpha=alpha,
+        vol=vol,
+        beta=beta,
+        loading=loading,
+        downside=np.array([r.downside_beta_scale for r in regs], dtype=float),
+        jump_rate=np.array([r.jump_intensity / TRADING_DAYS for r in regs]),
+        jump_mean=np.array([r.jump_mean for r in regs]),
+        jump_vol=np.array([r.jump_vol for r in regs]),
+        df=np.array([model.crypto_df if r.df is None else r.df for r in regs], dtype=float),
+        russell_df=np.array([russell_df if r.russell_df is None else r.russell_df for r in regs], dtype=float),
+        russell_drift=russell_drift_path(model, scenario, horizon),
+    )
+
+
 @dataclass(frozen=True)
 class _Tables:
     """Per-regime parameters, float32, asset-major: ``coef`` has shape (4 * n_assets, K)."""
@@ -181,43 +284,24 @@ class _Tables:
 
 
 def _regime_tables(model: MarketModel, scenario: Scenario, horizon: int) -> _Tables:
-    k = len(scenario.regimes)
-    n_alt = len(model.alts)
-    a = 2 + n_alt
-    base = np.zeros((a, k))  # Russell row: regime drift shift
-    diag = np.zeros((a, k))  # Russell: sigma_R, BTC: 0 (its shock enters via u), alts: sigma_i
-    beta = np.zeros((a, k))  # Russell row 0
-    gs = np.zeros((a, k))  # BTC: sigma_B, alts: g_i sigma_B
-    rp = scenario.russell
-    sigma_r = model.russell_sigma if rp.annual_vol is None else rp.annual_vol / math.sqrt(TRADING_DAYS)
-    for i, r in enumerate(scenario.regimes):
-        sigma_b = model.btc_sigma * r.btc_vol_scale
-        base[0, i] = r.russell_drift_shift / TRADING_DAYS
-        base[1, i] = model.btc_alpha if r.btc_alpha is None else r.btc_alpha / TRADING_DAYS
-        base[2:, i] = (
-            model.alt_alpha.to_numpy() if r.alt_alpha is None else r.alt_alpha / TRADING_DAYS
-        )
-        diag[0, i] = sigma_r * r.russell_vol_scale
-        diag[2:, i] = model.alt_sigma.to_numpy() * r.alt_vol_scale
-        beta[1, i] = (model.btc_beta if r.btc_beta is None else r.btc_beta) * r.btc_beta_scale
-        beta[2:, i] = (
-            model.alt_beta.to_numpy() if r.alt_beta is None else r.alt_beta
-        ) * r.alt_beta_scale
-        gs[1, i] = sigma_b
-        gs[2:, i] = model.alt_loading.to_numpy() * r.alt_loading_scale * sigma_b
-    regs = scenario.regimes
-    russell_df = float(model.tail_df[model.russell])
+    """The engine's layout of :func:`regime_parameters`.
+
+    BTC's own shock enters through ``u = sigma_B z_B`` (its own-shock row is 0); the last row
+    block is each asset's loading on ``z_B``, ``loading * sigma_B``.
+    """
+    prm = regime_parameters(model, scenario, horizon)
+    diag = prm.vol.copy()
+    diag[1] = 0.0
+    gs = prm.loading * prm.vol[1]
     return _Tables(
-        coef=np.vstack([base, diag, beta, gs]).astype(_F),
-        down=np.array([r.downside_beta_scale for r in regs], dtype=_F),
-        jump_rate=np.array([r.jump_intensity / TRADING_DAYS for r in regs]),
-        jump_mean=np.array([r.jump_mean for r in regs]),
-        jump_vol=np.array([r.jump_vol for r in regs]),
-        df=np.array([model.crypto_df if r.df is None else r.df for r in regs], dtype=float),
-        russell_df=np.array(
-            [russell_df if r.russell_df is None else r.russell_df for r in regs], dtype=float
-        ),
-        mu_path=russell_drift_path(model, scenario, horizon),
+        coef=np.vstack([prm.alpha, diag, prm.beta, gs]).astype(_F),
+        down=prm.downside.astype(_F),
+        jump_rate=prm.jump_rate,
+        jump_mean=prm.jump_mean,
+        jump_vol=prm.jump_vol,
+        df=prm.df,
+        russell_df=prm.russell_df,
+        mu_path=prm.russell_drift,
     )
 
 

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from arch.bootstrap import optimal_block_length
 from scipy import optimize, stats
 
 from core.conventions import TRADING_DAYS
@@ -269,52 +270,59 @@ def fit_t_df(standardized: np.ndarray) -> float:
     return float(np.clip(res.x, *DF_RANGE))
 
 
+#: Fewest observations :func:`choose_block_length` accepts: arch's lag search looks up to
+#: ``ceil(sqrt(n)) + 5`` lags ahead and needs data beyond the longest one.
+MIN_BLOCK_OBS = 20
+
+
 def choose_block_length(x: np.ndarray) -> float:
-    """Politis-White (2004) optimal mean block length for the stationary bootstrap.
+    """Mean block length (observations) for the stationary bootstrap of one series.
 
-    Uses the Patton-Politis-White (2009) correction (``D_SB = 2 G_hat^2``)::
+    The Politis-White (2004) automatic choice with the Patton-Politis-White (2009)
+    correction, as computed by :func:`arch.bootstrap.optimal_block_length` (its
+    ``"stationary"`` column)::
 
-        b_SB = (2 G^2 / D_SB)^(1/3) n^(1/3),
-        G = sum_{|k|<=M} lambda(k/M) |k| R(k),   D_SB = 2 (sum_{|k|<=M} lambda(k/M) R(k))^2
+        b_SB = (2 G^2 / D_SB)^(1/3) n^(1/3),   D_SB = 2 sigma_hat^4,
+        G = sum_{|k|<=m} h(k/m) |k| gamma_hat(k),   sigma_hat^2 = sum_{|k|<=m} h(k/m) gamma_hat(k),
 
-    with the flat-top lag window ``lambda`` and ``M = 2 m_hat``, ``m_hat`` the first lag
-    after which ``K_N = max(5, log10 n)`` autocorrelations are all below
-    ``2 sqrt(log10(n) / n)``. Result clipped to ``[1, min(3 sqrt(n), n/3)]``.
+    with the flat-top window ``h(u) = min(1, 2 (1 - |u|))``, ``m`` twice the first lag
+    after which ``max(5, log10 n)`` autocorrelations lie inside ``+-2 sqrt(log10(n) / n)``,
+    and ``b_SB`` capped at ``ceil(min(3 sqrt(n), n / 3))`` by arch.
+
+    Two rules are added here, for inputs arch leaves to its caller:
+
+    - the result is floored at 1: a stationary-bootstrap block holds at least one row
+      (restart probability ``1 / b <= 1``); arch returns less than 1 when the
+      autocovariances at lags >= 1 are negligible (e.g. one isolated spike);
+    - a series with no positive long-run variance estimate -- a constant series, where
+      arch would return NaN from 0 / 0 -- has no dependence to preserve: 1.0.
 
     Parameters
     ----------
-    x : ndarray, shape (n,)
-        One series (no NaN).
+    x : array_like, shape (n,)
+        One series, finite, with ``n >= MIN_BLOCK_OBS``.
+
+    Returns
+    -------
+    float
+        Mean block length in [1, ceil(min(3 sqrt(n), n / 3))].
+
+    Raises
+    ------
+    CalibrationError
+        Fewer than :data:`MIN_BLOCK_OBS` observations, or a non-finite value.
     """
     x = np.asarray(x, dtype=float)
-    n = x.size
-    if n < 10:
-        raise CalibrationError(f"block length needs >= 10 observations, got {n}")
-    eps = x - x.mean()
-    b_max = math.ceil(min(3.0 * math.sqrt(n), n / 3.0))
-    kn = max(5, int(math.log10(n)))
-    m_max = min(int(math.ceil(math.sqrt(n))) + kn, n - 2)
-    cv = 2.0 * math.sqrt(math.log10(n) / n)
-    denom = float(eps @ eps)
-    if denom == 0.0:
+    if x.ndim != 1 or x.size < MIN_BLOCK_OBS:
+        raise CalibrationError(f"block length needs one series of >= {MIN_BLOCK_OBS} observations, got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise CalibrationError("block length needs finite values; the series has NaN or infinity")
+    if np.ptp(x) == 0.0:
         return 1.0
-    acv = np.array([float(eps[k:] @ eps[: n - k]) / n for k in range(m_max + 1)])
-    rho = np.abs(acv) / acv[0]
-    opt_m = None
-    for i in range(kn, m_max + 1):
-        if np.all(rho[i - kn + 1 : i + 1] < cv):
-            opt_m = i - kn
-            break
-    m = m_max if opt_m is None else min(2 * max(opt_m, 1), m_max)
-    k = np.arange(1, m + 1)
-    lam = np.where(k / m <= 0.5, 1.0, 2.0 * (1.0 - k / m))
-    g = 2.0 * float(np.sum(lam * k * acv[1 : m + 1]))
-    lr = acv[0] + 2.0 * float(np.sum(lam * acv[1 : m + 1]))
-    d_sb = 2.0 * lr**2
-    if d_sb <= 0.0:
+    b = float(optimal_block_length(x)["stationary"].iloc[0])
+    if not math.isfinite(b):
         return 1.0
-    b = (2.0 * g**2 / d_sb) ** (1.0 / 3.0) * n ** (1.0 / 3.0)
-    return float(np.clip(b, 1.0, b_max))
+    return max(b, 1.0)
 
 
 def choose_bootstrap_block_length(residuals: pd.DataFrame) -> float:

@@ -7,6 +7,9 @@ from datetime import date
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from core.data import load_prices
+from core.performance import realized_volatility, trailing_returns
+from core.tickers import DEFAULT_TICKERS
 from tests.conftest import REPO
 
 APP = str(REPO / "streamlit_app.py")
@@ -23,7 +26,12 @@ def test_starts_on_market_page_with_demo_banner():
     at = _app()
     assert at.title[0].value == "Market"
     assert any("Synthetic demo data" in w.value for w in at.warning)
-    assert len(at.dataframe) >= 2  # trailing returns and realized volatility
+    # The page only renders: its tables are core's numbers on the selected window.
+    start, end = at.date_input(key="date_range").value
+    closes = load_prices(DEFAULT_TICKERS, source="demo").closes.loc[pd.Timestamp(start) : pd.Timestamp(end)]
+    closes = closes.dropna(how="all")
+    pd.testing.assert_frame_equal(at.dataframe[0].value, trailing_returns(closes))
+    pd.testing.assert_frame_equal(at.dataframe[1].value, realized_volatility(closes, calendar=["IWM", "SPY"]))
 
 
 def test_market_tables_follow_the_date_range():
@@ -110,8 +118,10 @@ def test_uploaded_csv_becomes_the_data(market_dir):
 
 def test_malformed_upload_shows_error_and_keeps_previous_data():
     at = _app()
+    before = at.dataframe[0].value.copy()
     at.selectbox(key="data_source").set_value("upload").run()
     at.file_uploader(key="upload_file").set_value(("bad.csv", b"x,y\n1,2\n", "text/csv")).run()
     assert not at.exception
     assert any("bad.csv: no 'date' column" in e.value for e in at.error)
-    assert at.title[0].value == "Market" and len(at.dataframe) >= 2
+    assert at.title[0].value == "Market"
+    pd.testing.assert_frame_equal(at.dataframe[0].value, before)  # the demo data is still shown

@@ -8,7 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.data import DataError, default_cache_dir, load_prices, read_cache, write_cache
+from core.data import (
+    CACHE_FRESH_SECONDS,
+    DataError,
+    default_cache_dir,
+    load_prices,
+    read_cache,
+    write_cache,
+)
+from core.tickers import TickerError
 
 
 def _closes() -> pd.Series:
@@ -74,3 +82,27 @@ def test_cache_of_a_short_window_is_not_served_for_a_longer_one(tmp_path):
     load_prices(["IWM"], "2024-01-03", None, source="auto", cache_dir=tmp_path, download=download)
     load_prices(["IWM"], "2020-01-01", None, source="auto", cache_dir=tmp_path, download=download)
     assert len(calls) == 1, "only the longer window needs a download"
+
+
+@pytest.mark.parametrize(("age_hours", "downloads"), [(11.9, 0), (12.1, 1)])
+def test_cache_is_fresh_for_twelve_hours(tmp_path, age_hours, downloads):
+    assert CACHE_FRESH_SECONDS == 12 * 3600
+    write_cache(tmp_path, "IWM", _closes(), fetched_at=time.time() - age_hours * 3600)
+    calls = []
+
+    def download(tickers, **kwargs):
+        calls.append(tickers)
+        raise ConnectionError("offline")
+
+    prices = load_prices(["IWM"], source="auto", cache_dir=tmp_path, download=download)
+    assert len(calls) == downloads
+    assert prices.sources == {"IWM": "cache"}  # fresh, or stale served after the failed download
+
+
+def test_cache_file_name_is_the_ticker_file_stem(tmp_path):
+    for ticker, name in [("^RUT", "RUT.csv"), ("btc-usd", "BTC-USD.csv"), ("ES=F", "ES=F.csv")]:
+        assert write_cache(tmp_path, ticker, _closes()).name == name
+        assert read_cache(tmp_path, ticker) is not None
+    with pytest.raises(TickerError):
+        write_cache(tmp_path, "../escape", _closes())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["BTC-USD.csv", "ES=F.csv", "RUT.csv"]

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from core.errors import ExplorerError
-from core.metrics import OUTCOME_EVENTS, mc_standard_error
-from core.montecarlo import BASKET, SimulationResult
+from core.metrics import OUTCOME_EVENTS, MetricsError, beats_btc_event, mc_standard_error, outcomes
+from core.montecarlo import SimulationResult
 
 #: Metrics of the comparison table: name -> (label, kind). "prob" rows carry standard errors.
 COMPARE_METRICS: dict[str, str] = {
@@ -37,14 +37,19 @@ class ComparisonError(ExplorerError):
     """Results that cannot be compared (different paths, missing asset)."""
 
 
+#: How many paired standard errors a difference must exceed to be flagged as clear of noise.
+CLEAR_DIFF_SE = 2.0
+
+
 def asset_outcomes(result: SimulationResult, asset: str) -> tuple[np.ndarray, np.ndarray]:
-    """Terminal simple returns and max drawdowns of one asset (or ``"basket"``), shape (n_paths,)."""
-    if asset == BASKET:
-        return result.basket_terminal_return, result.basket_max_drawdown
-    if asset not in result.assets:
-        raise ComparisonError(f"asset {asset!r} is not in the simulation (assets: {', '.join(result.assets)})")
-    i = result.assets.index(asset)
-    return result.terminal_returns[:, i], result.max_drawdowns[:, i]
+    """Terminal simple returns and max drawdowns of one asset (or ``"basket"``), shape (n_paths,).
+
+    :func:`core.metrics.outcomes`, with an unknown asset reported as a :class:`ComparisonError`.
+    """
+    try:
+        return outcomes(result, asset)
+    except MetricsError as exc:
+        raise ComparisonError(str(exc)) from exc
 
 
 def _quantile_metrics(r: np.ndarray) -> dict[str, float]:
@@ -57,8 +62,8 @@ def _values(result: SimulationResult, asset: str) -> dict[str, np.ndarray]:
     """Per-path values whose mean is each metric (indicators for probabilities)."""
     r, dd = asset_outcomes(result, asset)
     out = {k: f(r, dd).astype(float) for k, f in OUTCOME_EVENTS.items()}
-    btc = result.terminal_returns[:, result.assets.index(result.btc)]
-    out["prob_beats_btc"] = (r > btc).astype(float)
+    if asset != result.btc:  # BTC against itself is not a question: the row stays NaN
+        out["prob_beats_btc"] = beats_btc_event(result, asset).astype(float)
     return out
 
 
@@ -79,7 +84,9 @@ def compare_scenarios(results: Mapping[str, SimulationResult], asset: str) -> pd
         One row per (scenario, metric): columns ``scenario``, ``metric``,
         ``label``, ``value``, ``se`` (probabilities only), ``diff`` (value minus
         the first scenario's), ``diff_se`` (paired standard error of ``diff``,
-        probabilities only; NaN for the first scenario).
+        probabilities only; NaN for the first scenario) and ``clear`` (True when
+        ``|diff| > CLEAR_DIFF_SE * diff_se`` with ``diff_se > 0``). ``prob_beats_btc`` is NaN
+        when ``asset`` is BTC.
     """
     if len(results) < 1:
         raise ComparisonError("nothing to compare")
@@ -95,7 +102,9 @@ def compare_scenarios(results: Mapping[str, SimulationResult], asset: str) -> pd
         vals = _values(results[name], asset)
         quant = _quantile_metrics(r)
         for key, label in COMPARE_METRICS.items():
-            if key in vals:
+            if key == "prob_beats_btc" and key not in vals:
+                value = diff = se = diff_se = np.nan
+            elif key in vals:
                 p = float(vals[key].mean())
                 diff_vals = vals[key] - base_vals[key]
                 se = mc_standard_error(p, r.size)
@@ -106,7 +115,9 @@ def compare_scenarios(results: Mapping[str, SimulationResult], asset: str) -> pd
                 se = diff_se = np.nan
             rows.append({"scenario": name, "metric": key, "label": label, "value": value, "se": se,
                          "diff": diff, "diff_se": diff_se})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out["clear"] = (out["diff_se"] > 0) & (out["diff"].abs() > CLEAR_DIFF_SE * out["diff_se"])
+    return out
 
 
 def binned_log_growth(

@@ -1,7 +1,24 @@
 """Outcome metrics of a simulation: quantiles, target probabilities, drawdowns, VaR/ES.
 
 All returns are simple returns over the horizon, as decimals (0.2 = +20%). Every
-probability comes with its Monte Carlo standard error ``sqrt(p (1 - p) / n)``.
+probability comes with its Monte Carlo standard error ``sqrt(p (1 - p) / n)``; a
+quantile comes with the order-statistic standard error of :func:`quantile_standard_error`.
+
+Offers
+------
+probability, prob_at_least, prob_at_most, mc_standard_error
+    One event's probability with its standard error.
+quantile_standard_error
+    Monte Carlo standard error of a sample quantile (order statistics, no density needed).
+target_probabilities, exceedance_probabilities
+    ``P(X >= t)`` (or ``<= t``) for many targets and samples at once, with standard errors.
+percentile_table
+    Percentiles p01..p99 per sample.
+outcomes, beats_btc_event, prob_beats_btc, prob_basket_beats_btc
+    An asset's per-path outcomes; the one definition of "beats BTC".
+summarize_outcome, summarize, metrics_table
+    Every metric of one asset / one run; the per-asset table behind the CSV download.
+var_es, drawdown_distribution, fan_bands
 
 Sign convention for risk: VaR and ES are reported as positive loss fractions of the
 starting value. ``var95 = -q_0.05(returns)``; ``es95 = -mean(returns | returns <= q_0.05)``.
@@ -11,7 +28,7 @@ A negative VaR means even the 5% worst outcome is a gain.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +39,8 @@ from core.montecarlo import BASKET, FAN_QUANTILES, SimulationResult
 
 #: Percentiles reported for terminal returns (levels in [0, 1]).
 PERCENTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: Percentiles of the distribution table (levels in [0, 1]).
+TABLE_PERCENTILES: tuple[float, ...] = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 #: Levels of the drawdown distribution summary.
 DRAWDOWN_LEVELS: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: Names of the probabilities in :class:`OutcomeMetrics`, with their definitions.
@@ -114,6 +133,145 @@ def prob_at_most(returns: np.ndarray | pd.Series, target: float) -> Estimate:
     return probability(_sample(returns) <= target)
 
 
+def quantile_standard_error(values: np.ndarray | pd.Series, q: float = 0.5) -> float:
+    """Monte Carlo standard error of the sample ``q``-quantile, from order statistics.
+
+    The number of draws below the ``q``-quantile is Binomial(n, q), with standard deviation
+    ``s = sqrt(n q (1 - q))``; the order statistics of ranks ``floor(n q - s)`` and
+    ``ceil(n q + s)`` (0-based, clipped to the sample) bracket the quantile by one such
+    standard deviation, so half the gap between them estimates the quantile's standard
+    error without estimating a density (for the median: ranks ``n/2 -+ sqrt(n)/2``).
+
+    Parameters
+    ----------
+    values : array-like, shape (n,)
+        Sample (finite).
+    q : float
+        Level in (0, 1).
+
+    Returns
+    -------
+    float
+        Standard error in the units of ``values``; NaN when ``n < 4``.
+    """
+    if not 0.0 < q < 1.0:
+        raise MetricsError(f"quantile level must be in (0, 1), got {q!r}")
+    x = _sample(values)
+    n = x.size
+    if n < 4:
+        return math.nan
+    half = math.sqrt(n * q * (1.0 - q))
+    lo = int(max(0, math.floor(n * q - half)))
+    hi = int(min(n - 1, math.ceil(n * q + half)))
+    part = np.partition(x, [lo, hi])
+    return float((part[hi] - part[lo]) / 2.0)
+
+
+def _tail_probabilities(sorted_x: np.ndarray, targets: np.ndarray, at_most: bool) -> np.ndarray:
+    """``P(X >= t)`` (or ``P(X <= t)``) for each target, from a sorted sample."""
+    n = sorted_x.size
+    if at_most:
+        return np.searchsorted(sorted_x, targets, side="right") / n
+    return 1.0 - np.searchsorted(sorted_x, targets, side="left") / n
+
+
+def _targets(values: Sequence[float] | np.ndarray, what: str = "target") -> np.ndarray:
+    t = np.asarray(values, dtype=float).ravel()
+    bad = t[~np.isfinite(t)]
+    if bad.size:
+        raise MetricsError(f"{what} must be finite numbers, got {bad[0]!r}")
+    return t
+
+
+def target_probabilities(
+    samples: Mapping[str, np.ndarray] | pd.DataFrame,
+    targets: Sequence[float] | np.ndarray,
+    *,
+    at_most: bool = False,
+    group: str = "asset",
+) -> pd.DataFrame:
+    """``P(X >= t)`` (or ``P(X <= t)``) for every target and sample, with standard errors.
+
+    Parameters
+    ----------
+    samples : mapping of str to array-like shape (n,), or DataFrame
+        Sample per name (e.g. terminal simple returns of each asset), or one column each.
+    targets : array-like, shape (m,)
+        Thresholds in the units of the samples (simple returns: 0.2 = +20%).
+    at_most : bool
+        ``P(X <= t)`` instead of ``P(X >= t)``.
+    group : str
+        Name of the column holding the sample names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long, ``m`` rows per sample in input order: ``target, <group>, prob, se`` with
+        ``se = sqrt(p (1 - p) / n)``.
+    """
+    t = _targets(targets)
+    frames = []
+    for name, x in as_samples(samples).items():
+        p = _tail_probabilities(np.sort(_sample(x)), t, at_most)
+        frames.append(pd.DataFrame({"target": t, group: name, "prob": p,
+                                    "se": np.sqrt(np.clip(p * (1.0 - p), 0.0, None) / x.size)}))
+    if not frames:
+        return pd.DataFrame(columns=["target", group, "prob", "se"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def exceedance_probabilities(
+    samples: Mapping[str, np.ndarray] | pd.DataFrame,
+    grid: Sequence[float] | np.ndarray,
+    *,
+    group: str = "asset",
+) -> pd.DataFrame:
+    """Exceedance curve ``P(X >= level)`` per sample on ``grid``: ``<group>, level, prob, se``.
+
+    The same numbers as :func:`target_probabilities` (``at_most=False``), laid out for a
+    curve per sample (e.g. the maximum-drawdown exceedance chart).
+    """
+    frame = target_probabilities(samples, grid, group=group).rename(columns={"target": "level"})
+    return frame[[group, "level", "prob", "se"]]
+
+
+def percentile_table(
+    samples: Mapping[str, np.ndarray] | pd.DataFrame,
+    levels: Sequence[float] = TABLE_PERCENTILES,
+) -> pd.DataFrame:
+    """Linear-interpolation percentiles of each sample.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sample (input order), columns ``p01 .. p99`` (one per level, named by
+        the level in percent), in the units of the samples.
+    """
+    lv = _levels(levels)
+    rows = {name: np.quantile(_sample(x), lv) for name, x in as_samples(samples).items()}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=[_level_name(q) for q in lv])
+
+
+def _levels(levels: Sequence[float]) -> np.ndarray:
+    lv = np.asarray(levels, dtype=float).ravel()
+    if lv.size == 0 or np.any(~np.isfinite(lv)) or np.any(lv < 0) or np.any(lv > 1):
+        raise MetricsError(f"percentile levels must be in [0, 1], got {list(levels)!r}")
+    return lv
+
+
+def _level_name(q: float) -> str:
+    """``0.05 -> "p05"``, ``0.5 -> "p50"``, ``0.995 -> "p99.5"``."""
+    pct = q * 100.0
+    return f"p{round(pct):02d}" if abs(pct - round(pct)) < 1e-9 else f"p{pct:g}"
+
+
+def as_samples(samples: Mapping[str, np.ndarray] | pd.DataFrame) -> dict[str, np.ndarray]:
+    """Samples as a dict of 1-D float arrays (a frame gives one entry per column)."""
+    if isinstance(samples, pd.DataFrame):
+        return {str(c): samples[c].to_numpy(dtype=float) for c in samples.columns}
+    return {str(k): np.asarray(v, dtype=float).ravel() for k, v in samples.items()}
+
+
 def var_es(returns: np.ndarray | pd.Series, level: float = 0.95) -> tuple[float, float]:
     """Value at risk and expected shortfall as positive loss fractions.
 
@@ -145,6 +303,8 @@ class OutcomeMetrics:
         Standard error of each probability, keyed like the probability fields.
     n : int
         Paths.
+    p50_se : float
+        Standard error of the median ``p50`` (:func:`quantile_standard_error`).
     """
 
     mean: float
@@ -162,10 +322,11 @@ class OutcomeMetrics:
     es95: float
     se: dict[str, float] = field(default_factory=dict)
     n: int = 0
+    p50_se: float = math.nan
 
     def to_dict(self) -> dict[str, object]:
         """Plain dict (JSON-ready) with the fields above, ``se`` nested."""
-        keys = ("mean", "p05", "p25", "p50", "p75", "p95", *PROBABILITIES, "var95", "es95")
+        keys = ("mean", "p05", "p25", "p50", "p75", "p95", "p50_se", *PROBABILITIES, "var95", "es95")
         out: dict[str, object] = {k: getattr(self, k) for k in keys}
         out["se"] = dict(self.se)
         return out
@@ -196,13 +357,50 @@ def summarize_outcome(returns: np.ndarray | pd.Series, max_drawdowns: np.ndarray
         es95=es95,
         se={k: v.se for k, v in probs.items()},
         n=int(r.size),
+        p50_se=quantile_standard_error(r, 0.5),
     )
+
+
+def outcomes(result: SimulationResult, asset: str) -> tuple[np.ndarray, np.ndarray]:
+    """Terminal simple returns and max drawdowns of one asset (or :data:`BASKET`), each shape (n_paths,).
+
+    Raises
+    ------
+    MetricsError
+        ``asset`` is neither an asset of the result nor the basket.
+    """
+    if asset == BASKET:
+        return result.basket_terminal_return, result.basket_max_drawdown
+    if asset not in result.assets:
+        raise MetricsError(f"asset {asset!r} is not in the simulation (assets: {', '.join(result.assets)})")
+    i = result.assets.index(asset)
+    return result.terminal_returns[:, i], result.max_drawdowns[:, i]
+
+
+def beats_btc_event(result: SimulationResult, asset: str) -> np.ndarray:
+    """Per path, whether ``asset`` (or the basket) ends the horizon above BTC, shape (n_paths,) bool.
+
+    The one definition of "beats BTC": ``r_asset > r_BTC`` on the same path (ties lose).
+
+    Raises
+    ------
+    MetricsError
+        ``asset`` is BTC itself, or unknown.
+    """
+    if asset == result.btc:
+        raise MetricsError(f"{asset!r} is BTC: it cannot beat itself")
+    r, _ = outcomes(result, asset)
+    return r > result.terminal_returns[:, result.assets.index(result.btc)]
+
+
+def prob_beats_btc(result: SimulationResult, asset: str) -> Estimate:
+    """P(asset terminal return > BTC terminal return) with its standard error (see :func:`beats_btc_event`)."""
+    return probability(beats_btc_event(result, asset))
 
 
 def prob_basket_beats_btc(result: SimulationResult) -> Estimate:
     """P(basket terminal return > BTC terminal return): the "altcoin season" question."""
-    btc = result.terminal_returns[:, result.assets.index(result.btc)]
-    return probability(result.basket_terminal_return > btc)
+    return prob_beats_btc(result, BASKET)
 
 
 def drawdown_distribution(result: SimulationResult, levels: tuple[float, ...] = DRAWDOWN_LEVELS) -> pd.DataFrame:
@@ -233,12 +431,15 @@ class ScenarioMetrics:
         P(basket return > BTC return).
     regime_occupancy : pd.Series
         Fraction of path-days per regime.
+    beats_btc : dict
+        Asset name (altcoins, the Russell and ``"basket"``; not BTC) -> P(return > BTC return).
     """
 
     assets: dict[str, OutcomeMetrics]
     basket: OutcomeMetrics
     basket_beats_btc: Estimate
     regime_occupancy: pd.Series
+    beats_btc: dict[str, Estimate] = field(default_factory=dict)
 
     def table(self) -> pd.DataFrame:
         """One row per asset plus ``"basket"``; columns the scalar metrics (no SEs)."""
@@ -259,17 +460,61 @@ def summarize(result: SimulationResult) -> ScenarioMetrics:
         for i, name in enumerate(result.assets)
     }
     basket = summarize_outcome(result.basket_terminal_return, result.basket_max_drawdown)
+    beats = {name: prob_beats_btc(result, name) for name in (*result.assets, BASKET) if name != result.btc}
     return ScenarioMetrics(
         assets=assets,
         basket=basket,
-        basket_beats_btc=prob_basket_beats_btc(result),
+        basket_beats_btc=beats[BASKET],
         regime_occupancy=result.occupancy_series(),
+        beats_btc=beats,
     )
 
 
+#: Run settings appended to :func:`metrics_table` (column -> SimulationResult attribute).
+_RUN_COLUMNS: dict[str, str] = {"scenario": "scenario", "engine": "engine", "n_paths": "n_paths",
+                                "horizon_days": "horizon", "seed": "seed"}
+
+
+def metrics_table(result: SimulationResult, metrics: ScenarioMetrics) -> pd.DataFrame:
+    """Every outcome metric with its Monte Carlo standard error, one row per asset and the basket.
+
+    Parameters
+    ----------
+    result : SimulationResult
+        The run (for its settings).
+    metrics : ScenarioMetrics
+        ``summarize(result)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``assets + ["basket"]``; columns ``mean, p05, p25, p50, p50_se, p75, p95``, the
+        probabilities of :data:`PROBABILITIES` each followed by ``<name>_se``,
+        ``prob_beats_btc`` and ``prob_beats_btc_se`` (P(asset return > BTC return); NaN for
+        BTC itself), ``var95, es95``, then the run: ``scenario, engine, n_paths,
+        horizon_days, seed``. Decimals throughout.
+    """
+    rows = []
+    for name, m in {**metrics.assets, BASKET: metrics.basket}.items():
+        row: dict[str, object] = {"asset": name}
+        row.update({k: getattr(m, k) for k in ("mean", "p05", "p25", "p50", "p50_se", "p75", "p95")})
+        for prob in PROBABILITIES:
+            row[prob], row[f"{prob}_se"] = getattr(m, prob), m.se[prob]
+        beats = metrics.beats_btc.get(name)
+        row["prob_beats_btc"] = math.nan if beats is None else beats.p
+        row["prob_beats_btc_se"] = math.nan if beats is None else beats.se
+        row["var95"], row["es95"] = m.var95, m.es95
+        rows.append(row)
+    out = pd.DataFrame(rows).set_index("asset")
+    for col, attr in _RUN_COLUMNS.items():
+        out[col] = getattr(result, attr)
+    return out
+
+
 __all__ = [
-    "DRAWDOWN_LEVELS", "FAN_QUANTILES", "PERCENTILES", "PROBABILITIES", "Estimate", "MetricsError",
-    "OutcomeMetrics", "ScenarioMetrics", "drawdown_distribution", "fan_bands", "mc_standard_error",
-    "prob_at_least", "prob_at_most", "prob_basket_beats_btc", "probability", "summarize",
-    "summarize_outcome", "var_es",
+    "DRAWDOWN_LEVELS", "FAN_QUANTILES", "OUTCOME_EVENTS", "PERCENTILES", "PROBABILITIES", "TABLE_PERCENTILES",
+    "Estimate", "MetricsError", "OutcomeMetrics", "ScenarioMetrics", "as_samples", "beats_btc_event",
+    "drawdown_distribution", "exceedance_probabilities", "fan_bands", "mc_standard_error", "metrics_table",
+    "outcomes", "percentile_table", "prob_at_least", "prob_at_most", "prob_basket_beats_btc", "prob_beats_btc",
+    "probability", "quantile_standard_error", "summarize", "summarize_outcome", "target_probabilities", "var_es",
 ]

@@ -86,3 +86,20 @@ def test_compare_chart_builders_carry_the_data():
     fan = binned.rename(columns={"lo": "day"}).assign(p25=0.0, p50=0.1, p75=0.2)[["scenario", "day", "p25", "p50", "p75"]]
     layer = make_median_paths_chart(fan, ["A", "B"]).to_dict()
     assert len(layer["layer"]) == 2
+
+
+def test_btc_against_itself_is_blank_and_clear_differences_are_flagged():
+    a = _result(np.array([-0.6, 0.0, 0.3, 1.5]), np.zeros(4), np.array([0.1, 0.1, 0.1, 0.1]), "A")
+    b = _result(np.array([-0.4, 0.25, 0.1, 5.0]), np.zeros(4), np.array([0.1, 0.1, 0.1, 0.1]), "B")
+    t = compare_scenarios({"A": a, "B": b}, "BTC-USD").set_index(["scenario", "metric"])
+    assert np.isnan(t.loc[("A", "prob_beats_btc"), "value"]) and np.isnan(t.loc[("B", "prob_beats_btc"), "diff"])
+    assert t.loc[("A", "prob_ge_20pct"), "value"] == 0.0  # BTC ends at +10% on every path
+    assert not t["clear"].any()  # BTC is the same in both: no difference at all
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal(20_000)
+    up = _result(np.expm1(0.3 * z), np.zeros(z.size), np.zeros(z.size), "A")
+    upper = _result(np.expm1(0.3 * z + 0.02), np.zeros(z.size), np.zeros(z.size), "B")
+    t = compare_scenarios({"A": up, "B": upper}, BASKET).set_index(["scenario", "metric"])
+    row = t.loc[("B", "prob_ge_20pct")]
+    assert row["clear"] == (abs(row["diff"]) > 2 * row["diff_se"]) and row["clear"]
+    assert not t.loc["A", "clear"].any()  # the baseline has no difference

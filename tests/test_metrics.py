@@ -9,18 +9,25 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.conventions import BASKET
 from core.metrics import (
     PROBABILITIES,
     Estimate,
     MetricsError,
     drawdown_distribution,
+    exceedance_probabilities,
     fan_bands,
     mc_standard_error,
+    metrics_table,
+    percentile_table,
     prob_at_least,
     prob_at_most,
     prob_basket_beats_btc,
+    prob_beats_btc,
+    quantile_standard_error,
     summarize,
     summarize_outcome,
+    target_probabilities,
     var_es,
 )
 from core.montecarlo import SimulationResult, simulate
@@ -133,3 +140,114 @@ def test_metrics_on_simulation() -> None:
     assert m.assets["BTC"].p50 == pytest.approx(np.median(btc))
     assert m.basket_beats_btc.p == pytest.approx(np.mean(res.basket_terminal_return > btc))
     assert fan_bands(res).equals(res.fan_frame())
+
+
+# --------------------------------------------------------------------------- quantile standard errors
+
+
+def test_quantile_standard_error_by_hand() -> None:
+    x = np.arange(16.0) ** 2  # order statistics 0, 1, 4, ..., 225
+    # median: n q = 8, s = sqrt(16 / 4) = 2 -> ranks 6 and 10 -> (100 - 36) / 2
+    assert quantile_standard_error(x, 0.5) == pytest.approx(32.0)
+    # q = 0.25: n q = 4, s = sqrt(3) -> ranks floor(2.27) = 2 and ceil(5.73) = 6 -> (36 - 4) / 2
+    assert quantile_standard_error(x[::-1], 0.25) == pytest.approx(16.0)
+    assert math.isnan(quantile_standard_error(np.array([1.0, 2.0]), 0.5))
+    with pytest.raises(MetricsError, match="level"):
+        quantile_standard_error(x, 1.0)
+
+
+@pytest.mark.parametrize("q", [0.05, 0.5, 0.95])
+def test_quantile_standard_error_matches_the_spread_across_seeds(q: float) -> None:
+    rng = np.random.default_rng(11)
+    n, reps = 5_000, 400
+    draws = rng.standard_t(4, (reps, n))  # fat tails, as the simulated returns
+    spread = np.quantile(draws, q, axis=1).std(ddof=1)
+    estimates = [quantile_standard_error(row, q) for row in draws[:40]]
+    assert np.mean(estimates) == pytest.approx(spread, rel=0.15)
+    # and the median's against its asymptotic value for N(0, 1): sqrt(pi / 2 / n)
+    if q == 0.5:
+        normal = [quantile_standard_error(rng.standard_normal(n), 0.5) for _ in range(40)]
+        assert np.mean(normal) == pytest.approx(math.sqrt(math.pi / 2 / n), rel=0.08)
+
+
+# --------------------------------------------------------------------------- tables of probabilities
+
+
+def test_target_probabilities_by_hand_and_against_numpy() -> None:
+    x = np.array([-0.6, -0.1, 0.0, 0.3, 1.5])
+    table = target_probabilities({"A": x}, [-0.5, 0.0, 1.0])
+    assert list(table.columns) == ["target", "asset", "prob", "se"]
+    assert table["prob"].tolist() == pytest.approx([0.8, 0.6, 0.2])
+    assert table["se"].tolist() == pytest.approx([math.sqrt(p * (1 - p) / 5) for p in (0.8, 0.6, 0.2)])
+    assert target_probabilities({"A": x}, [-0.5, 0.0], at_most=True)["prob"].tolist() == pytest.approx([0.2, 0.6])
+    rng = np.random.default_rng(2)
+    y = np.round(rng.standard_normal(3_000), 1)  # many ties at the targets
+    grid = np.linspace(-3, 3, 61)
+    got = target_probabilities({"y": y, "z": -y}, grid, group="scenario")
+    assert got["scenario"].tolist() == ["y"] * 61 + ["z"] * 61
+    assert got["prob"][:61].to_numpy() == pytest.approx([np.mean(y >= t) for t in grid])
+    assert got["prob"][61:].to_numpy() == pytest.approx([np.mean(-y >= t) for t in grid])
+    le = target_probabilities({"y": y}, grid, at_most=True)
+    assert le["prob"].to_numpy() == pytest.approx([np.mean(y <= t) for t in grid])
+    with pytest.raises(MetricsError, match="finite"):
+        target_probabilities({"A": x}, [math.inf])
+
+
+def test_exceedance_probabilities_exact_case() -> None:
+    frame = exceedance_probabilities({"a": np.array([0.1, 0.5, 0.5, 0.9])}, [0.0, 0.5, 0.6, 1.0])
+    assert list(frame.columns) == ["asset", "level", "prob", "se"]
+    assert frame["prob"].tolist() == pytest.approx([1.0, 0.75, 0.25, 0.0])
+    assert frame["se"].tolist() == pytest.approx([0.0, math.sqrt(0.75 * 0.25 / 4), math.sqrt(0.25 * 0.75 / 4), 0])
+
+
+def test_percentile_table_matches_numpy() -> None:
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal(999), rng.exponential(size=500)
+    table = percentile_table({"a": a, "b": b})
+    assert list(table.columns) == ["p01", "p05", "p25", "p50", "p75", "p95", "p99"]
+    assert list(table.index) == ["a", "b"]
+    assert table.loc["b"].to_numpy() == pytest.approx(np.quantile(b, [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99]))
+    assert list(percentile_table({"a": a}, (0.1, 0.995)).columns) == ["p10", "p99.5"]
+    with pytest.raises(MetricsError, match="levels"):
+        percentile_table({"a": a}, (1.5,))
+
+
+# --------------------------------------------------------------------------- beats BTC, the metrics table
+
+
+def test_beats_btc_has_one_definition() -> None:
+    res = hand_result()  # BTC column: 0.5, 0.0, 0.0
+    assert prob_beats_btc(res, "AAA").p == pytest.approx(2 / 3)  # 1.2 > 0.5, -0.6 < 0, 5.0 > 0
+    assert prob_beats_btc(res, "IWM").p == pytest.approx(1 / 3)  # 0.1 < 0.5, 0.0 = 0.0 (a tie loses), 0.2 > 0
+    assert prob_beats_btc(res, BASKET) == prob_basket_beats_btc(res)
+    with pytest.raises(MetricsError, match="cannot beat itself"):
+        prob_beats_btc(res, "BTC")
+    with pytest.raises(MetricsError, match="'XYZ'"):
+        prob_beats_btc(res, "XYZ")
+    m = summarize(res)
+    assert set(m.beats_btc) == {"IWM", "AAA", "BBB", BASKET}
+    assert m.beats_btc["BBB"].p == pytest.approx(1 / 3)  # 0.0 < 0.5, 0.3 > 0, -0.9 < 0
+    assert m.basket_beats_btc == m.beats_btc[BASKET]
+
+
+def test_metrics_table_has_every_metric_with_its_standard_error() -> None:
+    res = simulate(make_model(), one_regime(), n_paths=4000, horizon=10, rng=np.random.default_rng(0))
+    m = summarize(res)
+    table = metrics_table(res, m)
+    assert list(table.index) == [*res.assets, BASKET]
+    assert list(table.columns[:7]) == ["mean", "p05", "p25", "p50", "p50_se", "p75", "p95"]
+    for prob in PROBABILITIES:
+        assert prob in table.columns and f"{prob}_se" in table.columns
+    btc = res.terminal_returns[:, 1]
+    for i, name in enumerate(res.assets):
+        x = res.terminal_returns[:, i]
+        assert table.loc[name, "p50"] == pytest.approx(np.median(x))
+        assert table.loc[name, "p50_se"] == pytest.approx(quantile_standard_error(x, 0.5))
+        if name != "BTC":
+            p = np.mean(x > btc)
+            assert table.loc[name, "prob_beats_btc"] == pytest.approx(p)
+            assert table.loc[name, "prob_beats_btc_se"] == pytest.approx(math.sqrt(p * (1 - p) / 4000))
+    assert math.isnan(table.loc["BTC", "prob_beats_btc"])
+    assert table.loc[BASKET, "prob_beats_btc"] == pytest.approx(np.mean(res.basket_terminal_return > btc))
+    assert (table["n_paths"] == 4000).all() and (table["horizon_days"] == 10).all()
+    assert table.to_csv(index_label="asset").splitlines()[0].startswith("asset,mean,p05,p25,p50,p50_se")

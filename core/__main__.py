@@ -15,6 +15,7 @@ COMMAND_MODULES: list[str] = [
     "core.commands.breakouts",
     "core.commands.estimate",
     "core.commands.simulate",
+    "core.commands.sweep",
 ]
 
 

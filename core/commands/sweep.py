@@ -1,0 +1,112 @@
+"""``python -m core sweep``: move one scenario field over a grid and print the metrics per point."""
+
+from __future__ import annotations
+
+import argparse
+
+from core.budget import check_run_size
+from core.calibration import MarketModel, calibrate
+from core.commands.common import add_data_arguments, load_from_args, parse_tickers, print_json
+from core.commands.simulate import default_crypto
+from core.data import DataError, PriceData
+from core.montecarlo import ENGINES
+from core.returns import compute_returns
+from core.roles import assign_roles
+from core.scenario import SCENARIO_DIR, list_scenarios, resolve_scenario
+from core.sensitivity import MAX_SWEEP_POINTS, SWEEP_FIELDS, SweepError, sweep
+from core.tickers import DEFAULT_RUSSELL, normalize_ticker
+
+DEFAULT_PATHS = 5_000
+DEFAULT_SEED = 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``sweep`` subcommand."""
+    names = ", ".join(list_scenarios(SCENARIO_DIR)) if SCENARIO_DIR.is_dir() else ""
+    p = subparsers.add_parser(
+        "sweep",
+        help="sensitivity of the outcome metrics to one scenario field, on common random numbers, as JSON",
+        description=(
+            "Calibrates the factor model as 'simulate' does, then simulates the scenario once per value "
+            "of --field from the same seed (common random numbers) and prints, per value, asset and "
+            "metric, the estimate and its Monte Carlo standard error. Values are in scenario units "
+            "(decimals: 0.1 = +10%; annual drifts and vols per year)."
+        ),
+    )
+    add_data_arguments(p)
+    p.add_argument("--scenario", required=True,
+                   help=f"scenario name in scenarios/ ({names}) or a path to a .toml file")
+    p.add_argument("--field", required=True, choices=SWEEP_FIELDS, metavar="FIELD",
+                   help=f"field to sweep: {', '.join(SWEEP_FIELDS)}")
+    p.add_argument("--values", required=True,
+                   help=f"comma-separated values in scenario units, 1 to {MAX_SWEEP_POINTS} (e.g. -0.1,0,0.1)")
+    p.add_argument("--regime", default=None,
+                   help="for a regime field: the regime to change (default: every regime)")
+    p.add_argument("--paths", type=int, default=DEFAULT_PATHS, help=f"paths per value (default {DEFAULT_PATHS})")
+    p.add_argument("--horizon", type=int, default=None,
+                   help="trading days (default: the scenario's horizon_days)")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                   help=f"random seed, the same for every value (default {DEFAULT_SEED})")
+    p.add_argument("--engine", choices=ENGINES, default="parametric",
+                   help="parametric Student-t shocks or stationary block bootstrap of residuals")
+    p.add_argument("--russell", default=DEFAULT_RUSSELL, help=f"Russell 2000 proxy (default {DEFAULT_RUSSELL})")
+    p.add_argument("--tickers", default=None,
+                   help="comma-separated crypto tickers incl. BTC (default: the app's crypto list)")
+    p.add_argument("--btc", default=None, help="BTC ticker among the crypto tickers (default: the one named BTC-...)")
+    p.set_defaults(func=run)
+
+
+def parse_values(text: str) -> list[float]:
+    """``"-0.1, 0, 0.1"`` -> ``[-0.1, 0.0, 0.1]``; a piece that is not a number names itself."""
+    out = []
+    for piece in (p.strip() for p in text.split(",")):
+        if not piece:
+            continue
+        try:
+            out.append(float(piece))
+        except ValueError:
+            raise SweepError(f"--values: {piece!r} is not a number") from None
+    if not out:
+        raise SweepError("--values: give at least one value, e.g. -0.1,0,0.1")
+    return out
+
+
+def _model(args: argparse.Namespace) -> tuple[MarketModel, PriceData, list[str]]:
+    """The market model calibrated on the data the arguments name (as ``simulate`` does)."""
+    russell = normalize_ticker(args.russell)
+    crypto = [normalize_ticker(t) for t in parse_tickers(args.tickers, default_crypto(args))]
+    btc = assign_roles(crypto, normalize_ticker(args.btc) if args.btc else None, need_alts=False).btc
+    prices = load_from_args(args, [russell, *crypto])
+    present = set(prices.closes.columns) - set(prices.missing)
+    for needed in (russell, btc):
+        if needed not in present:
+            raise DataError(f"no prices for {needed} ({prices.label}); cannot calibrate without it")
+    alts = [t for t in crypto if t != btc and t in present]
+    dropped = [t for t in crypto if t != btc and t not in present]
+    notes = [f"no prices for {', '.join(dropped)}: left out"] if dropped else []
+    if not alts:
+        raise DataError("no altcoin has prices; the basket needs at least one")
+    returns = compute_returns(prices.closes[[russell, btc, *alts]], calendar=[russell])
+    return calibrate(returns, russell=russell, btc=btc, alts=alts), prices, notes
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print ``{scenario, field, regime, values, paths, horizon, seed, engine, points: [...], current, ...}``."""
+    scenario = resolve_scenario(args.scenario, SCENARIO_DIR)
+    values = parse_values(args.values)
+    horizon = scenario.horizon_days if args.horizon is None else args.horizon
+    check_run_size(args.paths, horizon, 3)  # before any download; the asset count is checked again later
+    if len(values) > MAX_SWEEP_POINTS:
+        raise SweepError(f"a sweep takes 1 to {MAX_SWEEP_POINTS} values, got {len(values)}")
+    model, prices, notes = _model(args)
+    result = sweep(model, scenario, args.field, values, regime=args.regime, n_paths=args.paths,
+                   horizon=horizon, seed=args.seed, engine=args.engine)
+    out = result.to_dict()
+    out["metrics"] = {"p50": "median simple return over the horizon (se: order statistics)",
+                      "prob_*": "probabilities as in 'simulate' (se: sqrt(p (1 - p) / paths))",
+                      "prob_beats_btc": "P(asset return > BTC return) on the same path"}
+    out["data"] = prices.label
+    out["warnings"] = list(prices.warnings)
+    out["notes"] = notes
+    print_json(out)
+    return 0

@@ -1,0 +1,139 @@
+"""The scenario form: draw every group in the sidebar, accept only edits that validate, mirror to the URL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+import streamlit as st
+
+from core.calibration import MarketModel
+from core.scenario import ScenarioError, with_overrides
+from core.scenario_edits import apply_settings, scenario_diff
+from ui.scenario_form.callbacks import _on_reset, _on_scenario_change
+from ui.scenario_form.fields import CRYPTO_FIELDS, SELECTIVITY, TAIL_FIELDS
+from ui.scenario_form.links import seed_settings_from_url, settings_to_url
+from ui.scenario_form.settings import (
+    IMPORTED,
+    W_RESET,
+    W_SCENARIO,
+    FormState,
+    SimSettings,
+    _catalog,
+    _clear_param_widgets,
+    _imported,
+    _ss,
+    _store,
+    get_settings,
+    load_base,
+)
+from ui.scenario_form.widgets import (
+    _import_export,
+    _number,
+    _regime_fields,
+    _regime_picker,
+    _russell_group,
+    _scenario_label,
+    _sizes,
+    _transition_group,
+)
+from ui.simulation import check_size
+from ui.urlstate import write_to_url
+
+
+def render_scenario_form(model: MarketModel, n_assets: int, *, view_keys: Mapping[str, str]) -> FormState:
+    """Draw the scenario controls in the sidebar and return the settings in effect.
+
+    Parameters
+    ----------
+    model : MarketModel
+        The calibrated model (its values are shown beside the "calibrated" options).
+    n_assets : int
+        Assets simulated (Russell, BTC, altcoins), for the run-size limit.
+    view_keys : mapping
+        Extra URL parameters -> widget keys the page seeds from a link.
+    """
+    if not _catalog() and _imported() is None:
+        st.error("No scenario files found in scenarios/: add a .toml file there (see the shipped examples).")
+        st.stop()
+    seed_settings_from_url(view_keys, n_assets)
+    settings = get_settings()
+    errors: list[str] = []
+    try:
+        base = load_base(settings.scenario)
+    except ScenarioError as exc:
+        errors.append(f"{exc}. Falling back to the first scenario.")
+        key = next(iter(_catalog()))
+        settings = SimSettings(scenario=key, horizon=load_base(key).horizon_days)
+        _store(settings)
+        _clear_param_widgets(sizes=True)
+        base = load_base(key)
+    try:
+        current = apply_settings(base, settings.overrides, settings.horizon)
+    except ScenarioError as exc:
+        errors.append(f"The stored edits no longer apply ({exc}); showing the scenario as written.")
+        settings = replace(settings, overrides={}, horizon=base.horizon_days)
+        _store(settings)
+        current = base
+
+    options = list(_catalog())
+    if _imported() is not None:
+        options.append(IMPORTED)
+    if settings.scenario not in options:
+        options.append(settings.scenario)
+    if _ss().get(W_SCENARIO) not in options:
+        _ss()[W_SCENARIO] = settings.scenario
+
+    edits: dict[str, Any] = {}
+    with st.sidebar:
+        st.divider()
+        st.subheader("Scenario")
+        st.selectbox("Scenario", options, key=W_SCENARIO, format_func=_scenario_label,
+                     on_change=_on_scenario_change, label_visibility="collapsed",
+                     help="Every .toml file in scenarios/ (add a file to add a scenario), plus an imported one.")
+        reset_slot = st.container()  # filled once this run's edits are known
+        with st.expander("Russell path", expanded=True):
+            _russell_group(current, model, edits)
+        with st.expander("Crypto response"):
+            idx = _regime_picker(st, current, "crypto")
+            _regime_fields(st, current, idx, CRYPTO_FIELDS, model, edits)
+        with st.expander("Regimes and transitions"):
+            _transition_group(current, edits)
+        with st.expander("Jumps and tails"):
+            idx = _regime_picker(st, current, "tails")
+            _regime_fields(st, current, idx, TAIL_FIELDS, model, edits)
+        with st.expander("Selectivity"):
+            got = _number(st, SELECTIVITY, "selectivity", current.selectivity)
+            if got is not None:
+                edits["selectivity"] = got
+        with st.expander("Simulation size and seed", expanded=True):
+            paths, horizon, seed, engine = _sizes(settings, base)
+        with st.expander("Scenario file: import / export"):
+            _import_export(current)
+
+    # Apply the edits: only a scenario that validates replaces the settings in effect.
+    draft = {**settings.overrides, **edits}
+    try:
+        edited = with_overrides(base, draft)
+        overrides = scenario_diff(base, edited)
+    except ScenarioError as exc:
+        errors.append(f"Edit not applied: {exc}. Still showing the last valid settings.")
+        overrides = dict(settings.overrides)
+    try:
+        check_size(paths, horizon, n_assets)
+    except ValueError as exc:
+        errors.append(f"Run refused: {exc}. Still showing {settings.n_paths:,} paths x {settings.horizon} days.")
+        paths, horizon = settings.n_paths, settings.horizon
+    settings = replace(settings, overrides=overrides, n_paths=paths, horizon=horizon, seed=seed, engine=engine)
+    _store(settings)
+    scenario = apply_settings(base, settings.overrides, settings.horizon)
+    with reset_slot:
+        st.button("Reset to the scenario's values", key=W_RESET, on_click=_on_reset, width="stretch",
+                  icon=":material/restart_alt:",
+                  disabled=not settings.overrides and settings.horizon == base.horizon_days)
+        if settings.overrides:
+            st.caption(f"{len(settings.overrides)} edited field(s): "
+                       + ", ".join(f"`{k}`" for k in sorted(settings.overrides)))
+    write_to_url(settings_to_url(settings))
+    return FormState(settings=settings, base=base, scenario=scenario, errors=tuple(errors))

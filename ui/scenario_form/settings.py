@@ -1,0 +1,138 @@
+"""The Simulator's settings in session state: defaults, the scenario catalog, messages for the next run.
+
+The settings live in one non-widget session-state entry (:class:`SimSettings`); widgets are
+re-seeded from it whenever Streamlit has dropped their state (after a visit to another page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from core.scenario import Scenario, ScenarioError, list_scenarios, load_scenario
+from core.scenario_edits import parse_scenario_text
+
+#: Scenario key of a scenario imported from a file or pasted text.
+IMPORTED = "imported"
+#: Default simulation size and seed.
+DEFAULT_PATHS = 20_000
+DEFAULT_SEED = 7
+DEFAULT_SCENARIO = "controlled_rally"
+#: Widget bounds (the hard limit on run size is :func:`ui.simulation.check_size`).
+MIN_PATHS, MAX_PATHS_INPUT = 100, 5_000_000
+MAX_SEED = 2**32 - 1
+#: Most phases editable in the sidebar.
+MAX_PHASES = 8
+
+
+_SETTINGS = "_sim_settings"
+_IMPORTED = "_sim_imported"
+_MESSAGES = "_sim_messages"
+_URL_PREFIX = "_sim_url_"
+#: Prefixes of the parameter widgets (value, override toggle, normal-shocks checkbox).
+_P, _O, _N = "sim.p.", "sim.o.", "sim.n."
+W_SCENARIO, W_PATHS, W_HORIZON, W_SEED, W_ENGINE = (
+    "sim.scenario", "sim.paths", "sim.horizon", "sim.seed", "sim.engine",
+)
+W_UPLOAD, W_PASTE, W_PASTE_LOAD, W_RESET = "sim.upload", "sim.paste", "sim.paste_load", "sim.reset"
+
+
+@dataclass(frozen=True)
+class SimSettings:
+    """Everything that defines a Simulator run (kept in session state, mirrored in the URL)."""
+
+    scenario: str = DEFAULT_SCENARIO
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    n_paths: int = DEFAULT_PATHS
+    horizon: int = 63
+    seed: int = DEFAULT_SEED
+    engine: str = "parametric"
+
+
+@dataclass(frozen=True)
+class ImportedScenario:
+    """A scenario loaded from a file or pasted text, kept as canonical TOML."""
+
+    source: str
+    toml: str
+
+
+@dataclass(frozen=True)
+class FormState:
+    """What the sidebar produced for this run."""
+
+    settings: SimSettings
+    base: Scenario
+    scenario: Scenario
+    errors: tuple[str, ...]
+
+    @property
+    def edited(self) -> bool:
+        """True when any parameter differs from the scenario file (the horizon aside)."""
+        return bool(self.settings.overrides)
+
+
+def _ss() -> Any:
+    return st.session_state
+
+
+def _catalog() -> dict[str, Path]:
+    try:
+        return list_scenarios()
+    except ScenarioError:
+        return {}
+
+
+def _imported() -> ImportedScenario | None:
+    return _ss().get(_IMPORTED)
+
+
+def load_base(key: str) -> Scenario:
+    """The unedited scenario behind ``key`` (a file stem or :data:`IMPORTED`)."""
+    if key == IMPORTED:
+        imp = _imported()
+        if imp is None:
+            raise ScenarioError("<session>", "scenario", key, "no scenario has been imported")
+        return parse_scenario_text(imp.toml, imp.source)
+    catalog = _catalog()
+    if key not in catalog:
+        raise ScenarioError("scenarios/", "scenario", key, f"unknown scenario (available: {', '.join(catalog)})")
+    return load_scenario(catalog[key])
+
+
+def _note(kind: str, text: str) -> None:
+    _ss().setdefault(_MESSAGES, []).append((kind, text))
+
+
+def _clear_param_widgets(*, sizes: bool = False) -> None:
+    prefixes = (_P, _O, _N) + ((W_HORIZON,) if sizes else ())
+    for key in [k for k in _ss().keys() if isinstance(k, str) and k.startswith(prefixes)]:
+        del _ss()[key]
+
+
+def get_settings() -> SimSettings:
+    """Current settings (defaults on the first visit)."""
+    settings = _ss().get(_SETTINGS)
+    if settings is None:
+        catalog = _catalog()
+        key = DEFAULT_SCENARIO if DEFAULT_SCENARIO in catalog else next(iter(catalog), DEFAULT_SCENARIO)
+        try:
+            horizon = load_base(key).horizon_days
+        except ScenarioError:
+            horizon = 63
+        settings = SimSettings(scenario=key, horizon=horizon)
+        _ss()[_SETTINGS] = settings
+    return settings
+
+
+def _store(settings: SimSettings) -> None:
+    _ss()[_SETTINGS] = settings
+
+
+def pending_messages() -> list[tuple[str, str]]:
+    """Messages left by callbacks and link parsing (``("error"|"warning"|"success", text)``); cleared."""
+    return _ss().pop(_MESSAGES, [])

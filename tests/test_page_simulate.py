@@ -253,6 +253,30 @@ def test_sensitivity_sweep_runs() -> None:
     at.selectbox(key="sim_sens_param").set_value("alt_beta_scale").run()
     assert not at.exception and not _errors(at)
     assert _charts(at) == 1
+    # a grid the scenario rejects stops before running and names the value
+    at.selectbox(key="sim_sens_param").set_value("df").run()
+    at.number_input(key="sim_sens_lo.df").set_value(1.0).run()
+    assert not at.exception
+    assert any("df = 1.0 is out of range" in e and "must be > 2" in e for e in _errors(at)), _errors(at)
+
+
+def test_sensitivity_points_match_the_simulator_and_are_cached(monkeypatch: pytest.MonkeyPatch) -> None:
+    import core.run
+
+    at = _tab(_open(), "Sensitivity")
+    at.selectbox(key="sim_sens_paths").set_value(2_000).run()
+    at.slider(key="sim_sens_points").set_value(3).run()
+    at.selectbox(key="sim_sens_param").set_value("selectivity").run()
+    table = at.dataframe[0].value
+    # the default grid in display units (percent); every point goes through the app's run store
+    assert list(table.index) == pytest.approx([0.0, 75.0, 150.0])
+    calls: list[int] = []
+    real = core.run.simulate
+    monkeypatch.setattr(core.run, "simulate", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at.run()
+    assert not at.exception and not _errors(at)
+    assert calls == []  # revisiting the sweep recomputes nothing
+    assert at.dataframe[0].value.equals(table)
 
 
 def test_page_without_btc_explains_instead_of_failing() -> None:
@@ -262,13 +286,36 @@ def test_page_without_btc_explains_instead_of_failing() -> None:
     assert any("BTC" in e for e in _errors(at))
 
 
-def test_large_run_shows_progress_and_is_cached() -> None:
-    # above PROGRESS_CELLS (20,000 x 252 x 10): the progress path, then a cached rerun
-    at = _open({"paths": "101000"})
+def test_large_run_shows_progress_and_is_cached(monkeypatch: pytest.MonkeyPatch) -> None:
+    # above PROGRESS_CELLS (20,000 x 252 x 10): a progress bar while the engine runs, then a stored run
+    import streamlit
+
+    import core.run
+
+    engine_calls: list[bool] = []
+    bars: list[str] = []
+    real_simulate, real_progress = core.run.simulate, streamlit.progress
+
+    def counting_simulate(*args, **kwargs):
+        engine_calls.append(kwargs.get("progress") is not None)
+        return real_simulate(*args, **kwargs)
+
+    def recording_progress(value, text=None, **kwargs):
+        bars.append(str(text))
+        return real_progress(value, text=text, **kwargs)
+
+    monkeypatch.setattr(core.run, "simulate", counting_simulate)
+    monkeypatch.setattr(streamlit, "progress", recording_progress)
+    at = _open({"paths": "101000", "seed": "424242"})  # a seed no other test uses: not in the run store yet
     assert not _errors(at)
+    assert engine_calls == [True]  # one engine run, reporting its progress
+    assert any("Simulating 101,000 paths" in b for b in bars), bars
     cards = _cards(at)
+    bars.clear()
     at.run()
     assert not at.exception
+    assert engine_calls == [True]  # the identical rerun is served from the store: the engine is not called
+    assert bars == []  # and no progress bar is drawn for it
     assert _cards(at) == cards
 
 

@@ -1,10 +1,11 @@
-"""Charts and tables of Monte Carlo outcomes (Simulator and Compare pages).
+"""Charts and table formatting of Monte Carlo outcomes (Simulator and Compare pages).
 
-Builders are pure: frames in, ``alt.Chart`` out. Every frame is long and has a
+Builders are pure: frames in, ``alt.Chart`` out; they draw and format, never compute a
+statistic. The frames come from ``core``: histograms and percentile markers from
+:mod:`core.distributions`, exceedance curves and target probabilities from
+:mod:`core.metrics`, sweeps from :mod:`core.sensitivity`. Every frame is long and has a
 grouping column (``"asset"`` on the Simulator, ``"scenario"`` when comparing
-scenarios), so the same builder draws either. Samples of 20,000 paths are binned
-here in numpy first: Altair refuses more than 5,000 rows and the browser would
-crawl anyway.
+scenarios), so the same builder draws either.
 
 Returns are simple returns over the horizon, as decimals (0.2 = +20%). With
 ``log_axis=True`` the x (or y) values are ``log(1 + r)`` and the axis labels show
@@ -14,109 +15,16 @@ the matching simple returns, so a 5x and a -80% are equally far from zero.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.metrics import PROBABILITIES, ScenarioMetrics, mc_standard_error
-from core.montecarlo import SimulationResult
-
-#: Percentile markers drawn on distributions.
-MARKER_LEVELS: tuple[float, ...] = (0.05, 0.5, 0.95)
-#: Central share of the pooled sample that sets the histogram range (tails beyond are not drawn).
-DEFAULT_COVERAGE = 0.99
 #: z for the 95% Monte Carlo intervals drawn as error bars.
 Z95 = 1.959963984540054
 
 _LOG_LABELS = "format(exp(datum.value) - 1, '+.0%')"
-
-
-def _samples(samples: Mapping[str, np.ndarray] | pd.DataFrame) -> dict[str, np.ndarray]:
-    if isinstance(samples, pd.DataFrame):
-        return {str(c): samples[c].to_numpy(dtype=float) for c in samples.columns}
-    return {str(k): np.asarray(v, dtype=float).ravel() for k, v in samples.items()}
-
-
-def _to_axis(x: np.ndarray, log_axis: bool) -> np.ndarray:
-    return np.log1p(x) if log_axis else x
-
-
-def build_histogram_frame(
-    samples: Mapping[str, np.ndarray] | pd.DataFrame,
-    *,
-    group: str = "asset",
-    bins: int = 60,
-    log_axis: bool = False,
-    value_range: tuple[float, float] | None = None,
-    coverage: float = DEFAULT_COVERAGE,
-) -> pd.DataFrame:
-    """Bin samples per group on a common grid.
-
-    Parameters
-    ----------
-    samples : mapping or DataFrame
-        Group name -> 1-D sample (e.g. terminal simple returns of 20,000 paths), or a wide
-        frame (one column per group).
-    group : str
-        Name of the grouping column of the output.
-    bins : int
-        Number of equal-width bins.
-    log_axis : bool
-        Bin ``log(1 + x)`` instead of ``x``.
-    value_range : (lo, hi), optional
-        Range in axis units; default the central ``coverage`` share of the pooled sample.
-
-    Returns
-    -------
-    pd.DataFrame
-        ``bins`` rows per group: ``group, lo, hi, mid, share, density`` where ``share`` is
-        the fraction of that group's paths in the bin (over all its paths, so the shares of
-        a group sum to the fraction inside the range) and ``density = share / width``.
-    """
-    data = {k: _to_axis(v[np.isfinite(v)], log_axis) for k, v in _samples(samples).items()}
-    data = {k: v for k, v in data.items() if v.size}
-    if not data:
-        return pd.DataFrame(columns=[group, "lo", "hi", "mid", "share", "density"])
-    if value_range is None:
-        pooled = np.concatenate(list(data.values()))
-        tail = (1.0 - coverage) / 2.0
-        lo, hi = (float(v) for v in np.quantile(pooled, [tail, 1.0 - tail]))
-    else:
-        lo, hi = value_range
-    if not hi > lo:
-        lo, hi = lo - 0.5, hi + 0.5
-    edges = np.linspace(lo, hi, bins + 1)
-    width = edges[1] - edges[0]
-    frames = []
-    for name, x in data.items():
-        counts, _ = np.histogram(x, bins=edges)
-        share = counts / x.size
-        frames.append(pd.DataFrame({
-            group: name, "lo": edges[:-1], "hi": edges[1:], "mid": (edges[:-1] + edges[1:]) / 2.0,
-            "share": share, "density": share / width,
-        }))
-    return pd.concat(frames, ignore_index=True)
-
-
-def build_percentile_frame(
-    samples: Mapping[str, np.ndarray] | pd.DataFrame,
-    *,
-    group: str = "asset",
-    levels: Sequence[float] = MARKER_LEVELS,
-    log_axis: bool = False,
-) -> pd.DataFrame:
-    """Percentiles per group: ``group, level, label, value`` (simple return) and ``x`` (axis units)."""
-    rows = []
-    for name, x in _samples(samples).items():
-        x = x[np.isfinite(x)]
-        if not x.size:
-            continue
-        for level, q in zip(levels, np.quantile(x, list(levels)), strict=True):
-            rows.append({group: name, "level": level, "label": f"p{round(level * 100):02d}",
-                         "value": float(q), "x": float(_to_axis(np.array([q]), log_axis)[0])})
-    return pd.DataFrame(rows, columns=[group, "level", "label", "value", "x"])
 
 
 def _color(group: str, sort: Sequence[str]) -> alt.Color:
@@ -146,9 +54,9 @@ def make_distribution_chart(
     Parameters
     ----------
     hist : pd.DataFrame
-        :func:`build_histogram_frame` output.
+        :func:`core.distributions.histogram_frame` output.
     markers : pd.DataFrame, optional
-        :func:`build_percentile_frame` output (same ``group`` and ``log_axis``).
+        :func:`core.distributions.percentile_markers` output (same ``group`` and ``log_axis``).
     """
     sort = list(order) if order is not None else list(dict.fromkeys(hist[group]))
     color = _color(group, sort)
@@ -229,27 +137,6 @@ def make_fan_chart(
     return alt.layer(outer, inner, median).properties(height=340)
 
 
-def build_exceedance_frame(
-    samples: Mapping[str, np.ndarray] | pd.DataFrame,
-    grid: Sequence[float] | np.ndarray,
-    *,
-    group: str = "asset",
-) -> pd.DataFrame:
-    """P(sample >= level) per group on ``grid``: ``group, level, prob, se``."""
-    g = np.asarray(grid, dtype=float)
-    frames = []
-    for name, x in _samples(samples).items():
-        x = np.sort(x[np.isfinite(x)])
-        if not x.size:
-            continue
-        prob = 1.0 - np.searchsorted(x, g, side="left") / x.size
-        se = np.sqrt(prob * (1.0 - prob) / x.size)
-        frames.append(pd.DataFrame({group: name, "level": g, "prob": prob, "se": se}))
-    if not frames:
-        return pd.DataFrame(columns=[group, "level", "prob", "se"])
-    return pd.concat(frames, ignore_index=True)
-
-
 def make_exceedance_chart(
     frame: pd.DataFrame,
     *,
@@ -259,7 +146,7 @@ def make_exceedance_chart(
     x_format: str = ".0%",
     order: Sequence[str] | None = None,
 ) -> alt.Chart:
-    """Exceedance curves ``P(X >= level)`` per group (from :func:`build_exceedance_frame`)."""
+    """Exceedance curves ``P(X >= level)`` per group (from :func:`core.metrics.exceedance_probabilities`)."""
     sort = list(order) if order is not None else list(dict.fromkeys(frame[group]))
     return (
         alt.Chart(frame)
@@ -360,39 +247,6 @@ def make_sensitivity_chart(
 # --------------------------------------------------------------------------- tables
 
 
-def median_standard_error(x: np.ndarray) -> float:
-    """Monte Carlo standard error of the sample median from order statistics.
-
-    The ranks ``n/2 ± sqrt(n)/2`` bracket the median by one binomial standard
-    deviation, so half the gap between those order statistics estimates its
-    standard error without assuming a density.
-    """
-    s = np.sort(np.asarray(x, dtype=float).ravel())
-    n = s.size
-    if n < 4:
-        return math.nan
-    half = math.sqrt(n) / 2.0
-    lo = int(max(0, math.floor(n / 2.0 - half)))
-    hi = int(min(n - 1, math.ceil(n / 2.0 + half)))
-    return float((s[hi] - s[lo]) / 2.0)
-
-
-def build_probability_table(
-    samples: Mapping[str, np.ndarray] | pd.DataFrame,
-    targets: Sequence[float],
-    *,
-    at_most: bool = False,
-) -> pd.DataFrame:
-    """P(return >= t) (or <= t) per target and group, long: ``target, asset, prob, se``."""
-    rows = []
-    for name, x in _samples(samples).items():
-        n = x.size
-        for t in targets:
-            p = float(np.mean(x <= t)) if at_most else float(np.mean(x >= t))
-            rows.append({"target": float(t), "asset": name, "prob": p, "se": mc_standard_error(p, n)})
-    return pd.DataFrame(rows, columns=["target", "asset", "prob", "se"])
-
-
 def format_probability_table(table: pd.DataFrame, order: Sequence[str] | None = None) -> pd.DataFrame:
     """Wide text table ``"34.2% ± 0.3"`` (percentage points) with targets as rows."""
     cells = table.assign(text=[f"{p:.1%} ± {se * 100:.1f}" for p, se in zip(table["prob"], table["se"], strict=True)])
@@ -405,41 +259,3 @@ def format_probability_table(table: pd.DataFrame, order: Sequence[str] | None = 
     return wide
 
 
-def build_metrics_table(result: SimulationResult, metrics: ScenarioMetrics) -> pd.DataFrame:
-    """Every outcome metric with its Monte Carlo standard error, one row per asset and the basket.
-
-    Columns: ``mean, p05, p25, p50, p50_se, p75, p95``, the probabilities of
-    :data:`core.metrics.PROBABILITIES` each followed by ``<name>_se``, ``prob_beats_btc``
-    and its ``_se`` (P(asset return > BTC return), blank for BTC itself), ``var95, es95``,
-    then the run: ``scenario, engine, n_paths, horizon_days, seed``. Decimals throughout.
-    """
-    terminal = result.terminal_frame()
-    btc = terminal[result.btc].to_numpy()
-    table = metrics.table()
-    ses = metrics.se_table()
-    rows = []
-    for name in table.index:
-        x = terminal[name].to_numpy()
-        row: dict[str, object] = {"asset": name}
-        for col in ("mean", "p05", "p25", "p50"):
-            row[col] = table.loc[name, col]
-        row["p50_se"] = median_standard_error(x)
-        for col in ("p75", "p95"):
-            row[col] = table.loc[name, col]
-        for prob in PROBABILITIES:
-            row[prob] = table.loc[name, prob]
-            row[f"{prob}_se"] = ses.loc[name, prob]
-        if name == result.btc:
-            row["prob_beats_btc"], row["prob_beats_btc_se"] = math.nan, math.nan
-        else:
-            p = float(np.mean(x > btc))
-            row["prob_beats_btc"], row["prob_beats_btc_se"] = p, mc_standard_error(p, x.size)
-        row["var95"], row["es95"] = table.loc[name, "var95"], table.loc[name, "es95"]
-        rows.append(row)
-    out = pd.DataFrame(rows).set_index("asset")
-    out["scenario"] = result.scenario
-    out["engine"] = result.engine
-    out["n_paths"] = result.n_paths
-    out["horizon_days"] = result.horizon
-    out["seed"] = result.seed
-    return out

@@ -5,12 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.comparison import COMPARE_METRICS, binned_log_growth, compare_scenarios
-from core.montecarlo import BASKET, ENGINES
+from core.comparison import CLEAR_DIFF_SE, COMPARE_METRICS, binned_log_growth, compare_scenarios
+from core.conventions import BASKET, BASKET_LABEL
+from core.montecarlo import ENGINES
 from core.scenario import ScenarioError, list_scenarios, load_scenario
+from core.scenario_edits import apply_settings
 from ui.charts.compare import make_median_paths_chart, make_overlay_distribution_chart
 from ui.common import show_source_banner
-from ui.scenario_form import IMPORTED, apply_settings, get_settings, load_base
+from ui.scenario_form import IMPORTED, get_settings, load_base
 from ui.simulation import ModelInputError, calibrated_model, run_simulation
 from ui.state import get_selection
 
@@ -66,7 +68,7 @@ except (ModelInputError, ValueError) as exc:
     st.stop()
 asset_opts = [BASKET, *model.assets]
 asset = c2.selectbox("Asset", asset_opts, key="cmp_asset",
-                     format_func=lambda a: "Altcoin basket (equal weight)" if a == BASKET else a,
+                     format_func=lambda a: f"{BASKET_LABEL} (equal weight)" if a == BASKET else a,
                      help="The basket holds every altcoin of the model, equal weights at the start, buy and hold.")
 k1, k2, k3, k4 = st.columns(4)
 n_paths = k1.select_slider("Paths", [2_000, 5_000, 10_000, 20_000, 50_000], value=20_000, key="cmp_paths",
@@ -105,29 +107,34 @@ wide = table.pivot(index="label", columns="scenario", values="value").reindex(
 diff = table.pivot(index="label", columns="scenario", values="diff").reindex(wide.index)[order]
 diff_se = table.pivot(index="label", columns="scenario", values="diff_se").reindex(wide.index)[order]
 se = table.pivot(index="label", columns="scenario", values="se").reindex(wide.index)[order]
+clear = table.pivot(index="label", columns="scenario", values="clear").reindex(wide.index)[order]
 
 
 def _cell(v: float, s: float) -> str:
+    if pd.isna(v):
+        return "–"
     return f"{v:+.1%}" if pd.isna(s) else f"{v:.2%} ± {s:.2%}"
 
 
-def _dcell(v: float, s: float) -> str:
+def _dcell(v: float, s: float, flagged: bool) -> str:
+    if pd.isna(v):
+        return "–"
     if pd.isna(s):
         return f"{v:+.1%}"
-    flag = " *" if s > 0 and abs(v) > 2 * s else ""
-    return f"{v:+.2%} ± {s:.2%}{flag}"
+    return f"{v:+.2%} ± {s:.2%}{' *' if flagged else ''}"
 
 
 shown = pd.DataFrame({c: [_cell(v, s) for v, s in zip(wide[c], se[c], strict=True)] for c in order},
                      index=wide.index)
 for c in order[1:]:
-    shown[f"{c} − {order[0]}"] = [_dcell(v, s) for v, s in zip(diff[c], diff_se[c], strict=True)]
+    shown[f"{c} − {order[0]}"] = [_dcell(v, s, bool(f))
+                                  for v, s, f in zip(diff[c], diff_se[c], clear[c], strict=True)]
 st.subheader("Key metrics and differences")
 st.dataframe(shown.rename_axis("Metric"), width="stretch")
 st.caption(
     f"Probabilities ± one Monte Carlo standard error ({int(n_paths):,} paths). Differences are against "
     f"{order[0]}, with the paired standard error of common random numbers; * marks a difference larger "
-    "than two standard errors. 'P(beats BTC)' compares the asset's return with BTC's on the same path."
+    f"than {CLEAR_DIFF_SE:g} standard errors. 'P(beats BTC)' compares the asset's return with BTC's on the same path."
 )
 st.download_button("Download the comparison (CSV)", table.to_csv(index=False).encode(), "scenario_comparison.csv",
                    "text/csv", key="cmp_csv")

@@ -9,40 +9,35 @@ import pandas as pd
 import streamlit as st
 
 from core.calibration import CalibrationError, MarketModel
-from core.metrics import ScenarioMetrics, drawdown_distribution, summarize
-from core.montecarlo import BASKET, SimulationResult
-from core.scenario import Scenario, ScenarioError, scenario_to_toml, with_overrides
+from core.conventions import BASKET, BASKET_LABEL
+from core.distributions import histogram_frame, percentile_markers
+from core.metrics import (
+    ScenarioMetrics,
+    drawdown_distribution,
+    exceedance_probabilities,
+    metrics_table,
+    outcomes,
+    percentile_table,
+    summarize,
+    target_probabilities,
+)
+from core.model_tables import calibrated_table, mean_alt_residual_corr, regime_table
+from core.montecarlo import SimulationResult
+from core.regimes import occupancy_table, transition_table
+from core.scenario import Scenario, scenario_to_toml
+from core.scenario_edits import apply_settings
+from core.sensitivity import REGIME_SWEEP_FIELDS, SWEEP_METRICS, sweep
+from core.targets import DEFAULT_TARGETS, TargetError, parse_targets
 from ui.charts.simulation import (
-    build_exceedance_frame,
-    build_histogram_frame,
-    build_metrics_table,
-    build_percentile_frame,
-    build_probability_table,
     format_probability_table,
     make_distribution_chart,
     make_exceedance_chart,
     make_fan_chart,
     make_occupancy_chart,
     make_sensitivity_chart,
-    median_standard_error,
 )
 from ui.common import fmt_pct, show_source_banner
-from ui.scenario_form import (
-    DEFAULT_TARGETS,
-    IMPORTED,
-    REGIME_FIELDS,
-    SWEEPABLE,
-    TargetError,
-    apply_settings,
-    calibrated_reference,
-    effective_regime_table,
-    expected_occupancy,
-    parse_targets,
-    pending_messages,
-    render_scenario_form,
-    stationary_distribution,
-    sweep_patch,
-)
+from ui.scenario_form import IMPORTED, SWEEPABLE, pending_messages, render_scenario_form
 from ui.simulation import (
     PROGRESS_CELLS,
     ModelInputError,
@@ -57,8 +52,12 @@ from ui.urlstate import default_unless_set, write_to_url
 K_ASSET, K_TARGETS = "sim_asset", "sim_targets"
 VIEW_KEYS = {"asset": K_ASSET, "targets": K_TARGETS}
 TABS = ["Distribution", "Paths", "Drawdowns", "Probabilities", "Regimes", "Model", "Sensitivity"]
-BASKET_LABEL = "Altcoin basket"
 SWEEP_PATHS = (2_000, 5_000, 10_000, 20_000)
+#: Drawdown levels of the exceedance chart: 0%, 1%, ..., 100%.
+DRAWDOWN_GRID = tuple(i / 100 for i in range(101))
+#: Probabilities offered by the sweep (metric keys of :data:`core.sensitivity.SWEEP_METRICS`).
+SWEEP_PROBS = {"prob_ge_20pct": "P(return ≥ +20%)", "prob_ge_2x": "P(return ≥ 2x)",
+               "prob_ge_5x": "P(return ≥ 5x)", "prob_loss_50pct": "P(loss ≥ 50%)"}
 
 
 def _label(asset: str) -> str:
@@ -101,18 +100,18 @@ def _share_link() -> str:
 
 
 def _sample(result: SimulationResult, asset: str) -> np.ndarray:
-    return result.basket_terminal_return if asset == BASKET else result.terminal_returns[:, result.assets.index(asset)]
+    return outcomes(result, asset)[0]
 
 
 def _drawdowns(result: SimulationResult, asset: str) -> np.ndarray:
-    return result.basket_max_drawdown if asset == BASKET else result.max_drawdowns[:, result.assets.index(asset)]
+    return outcomes(result, asset)[1]
 
 
-def _headline(result: SimulationResult, metrics: ScenarioMetrics, asset: str) -> dict[str, tuple[float, float]]:
+def _headline(metrics: ScenarioMetrics, asset: str) -> dict[str, tuple[float, float]]:
     m = metrics.basket if asset == BASKET else metrics.assets[asset]
     beats = metrics.basket_beats_btc
     return {
-        "Median return": (m.p50, median_standard_error(_sample(result, asset))),
+        "Median return": (m.p50, m.p50_se),
         "P(return ≥ +20%)": (m.prob_ge_20pct, m.se["prob_ge_20pct"]),
         "P(return ≥ 5x)": (m.prob_ge_5x, m.se["prob_ge_5x"]),
         "P(drawdown ≥ 80%)": (m.prob_max_dd_80pct, m.se["prob_max_dd_80pct"]),
@@ -132,8 +131,8 @@ _CARD_HELP = {
 
 def _cards(result: SimulationResult, metrics: ScenarioMetrics, asset: str,
            baseline: tuple[SimulationResult, ScenarioMetrics] | None) -> None:
-    now = _headline(result, metrics, asset)
-    before = _headline(*baseline, asset) if baseline is not None else None
+    now = _headline(metrics, asset)
+    before = _headline(baseline[1], asset) if baseline is not None else None
     for col, (name, (value, se)) in zip(st.columns(len(now)), now.items(), strict=True):
         shown = fmt_pct(value) if name == "Median return" else f"{value:.1%}"
         delta = None
@@ -157,10 +156,10 @@ def _run_caption(result: SimulationResult, model: MarketModel, scenario: Scenari
     )
 
 
-def _distribution_tab(result: SimulationResult, chosen: list[str], log_axis: bool) -> None:
+def _distribution_tab(result: SimulationResult, metrics: ScenarioMetrics, chosen: list[str], log_axis: bool) -> None:
     samples = {_label(a): _sample(result, a) for a in chosen}
-    hist = build_histogram_frame(samples, log_axis=log_axis)
-    marks = build_percentile_frame(samples, log_axis=log_axis)
+    hist = histogram_frame(samples, log_axis=log_axis)
+    marks = percentile_markers(samples, log_axis=log_axis)
     st.altair_chart(make_distribution_chart(hist, marks, log_axis=log_axis), width="stretch")
     inside = hist.groupby("asset")["share"].sum()
     st.caption(
@@ -168,10 +167,8 @@ def _distribution_tab(result: SimulationResult, chosen: list[str], log_axis: boo
         f"percentiles. The x range holds the central 99% of the pooled paths ({', '.join(f'{k}: {v:.1%}' for k, v in inside.items())} "
         "of each asset's paths); the rest lie in the tails beyond."
     )
-    rows = {_label(a): pd.Series(np.quantile(_sample(result, a), [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99]),
-                                 index=["p01", "p05", "p25", "p50", "p75", "p95", "p99"]) for a in chosen}
-    table = pd.DataFrame(rows).T
-    table["mean"] = [float(np.mean(_sample(result, a))) for a in chosen]
+    table = percentile_table(samples)
+    table["mean"] = [(metrics.basket if a == BASKET else metrics.assets[a]).mean for a in chosen]
     _show(table, "{:+.1%}")
 
 
@@ -188,7 +185,7 @@ def _paths_tab(result: SimulationResult, chosen: list[str], log_axis: bool) -> N
 
 def _drawdown_tab(result: SimulationResult, chosen: list[str], order: list[str]) -> None:
     samples = {_label(a): _drawdowns(result, a) for a in chosen}
-    frame = build_exceedance_frame(samples, np.linspace(0.0, 1.0, 101))
+    frame = exceedance_probabilities(samples, DRAWDOWN_GRID)
     st.altair_chart(make_exceedance_chart(frame, order=[_label(a) for a in chosen]), width="stretch")
     st.caption("Probability that the largest peak-to-trough fall within the horizon reaches at least the level "
                "on the x axis (the start counts as a peak).")
@@ -213,7 +210,7 @@ def _probabilities_tab(result: SimulationResult, metrics: ScenarioMetrics, order
         targets = ()
     samples = {_label(a): _sample(result, a) for a in order}
     if targets:
-        table = build_probability_table(samples, targets, at_most=direction.startswith("return ≤"))
+        table = target_probabilities(samples, targets, at_most=direction.startswith("return ≤"))
         st.dataframe(format_probability_table(table, [_label(a) for a in order]), width="stretch")
         st.caption(f"P({direction}) per asset over {result.horizon} trading days, ± one Monte Carlo standard "
                    f"error in percentage points ({result.n_paths:,} paths).")
@@ -221,7 +218,7 @@ def _probabilities_tab(result: SimulationResult, metrics: ScenarioMetrics, order
                            file_name="target_probabilities.csv", mime="text/csv", key="sim_dl_targets",
                            on_click="ignore", icon=":material/download:")
     st.subheader("All metrics")
-    full = build_metrics_table(result, metrics).reindex(order)
+    full = metrics_table(result, metrics).reindex(order)
     full.index = [_label(a) for a in full.index]
     numeric = full.drop(columns=["scenario", "engine", "n_paths", "horizon_days", "seed"])
     pct_fmt = {c: "{:.2%}" for c in numeric.columns}
@@ -236,19 +233,10 @@ def _regimes_tab(result: SimulationResult, scenario: Scenario) -> None:
     if len(names) == 1:
         st.info(f"This scenario has one regime ({names[0]}): every day is spent in it.")
         return
-    initial = names.index(scenario.initial_regime)
-    expected = expected_occupancy(scenario.transition, initial, result.horizon)
-    pi = stationary_distribution(scenario.transition)
-    frame = pd.DataFrame({
-        "regime": names * 3,
-        "source": ["simulated"] * len(names) + ["expected over the horizon"] * len(names)
-        + ["long run (stationary)"] * len(names),
-        "share": np.concatenate([result.regime_occupancy, expected, pi]),
-    })
+    table = occupancy_table(scenario, result.horizon, result.regime_occupancy)
+    frame = table.reset_index().melt(id_vars="regime", var_name="source", value_name="share")
     st.altair_chart(make_occupancy_chart(frame), width="stretch")
     n_days = result.n_paths * result.horizon
-    table = pd.DataFrame({"simulated": result.regime_occupancy, "expected over the horizon": expected,
-                          "long run (stationary)": pi}, index=names)
     _show(table, "{:.2%}")
     st.caption(
         f"Share of the {n_days:,} simulated path-days in each regime, the exact expectation over "
@@ -256,33 +244,18 @@ def _regimes_tab(result: SimulationResult, scenario: Scenario) -> None:
         "long-run share. Simulated and expected differ only by Monte Carlo noise (days on a path are dependent, "
         "so the noise is larger than for independent days)."
     )
-    matrix = pd.DataFrame(scenario.transition, index=names, columns=names)
-    matrix["mean spell (days)"] = [np.inf if row[i] >= 1 else 1.0 / (1.0 - row[i])
-                                   for i, row in enumerate(scenario.transition)]
     st.markdown("**Daily transition matrix** (row: today, column: tomorrow)")
-    _show(matrix, {**{n: "{:.2%}" for n in names}, "mean spell (days)": "{:.1f}"})
+    _show(transition_table(scenario), {**{n: "{:.2%}" for n in names}, "mean spell (days)": "{:.1f}"})
 
 
 def _model_tab(model: MarketModel, scenario: Scenario, horizon: int, source_label: str,
                sources: dict[str, str]) -> None:
-    ann = np.sqrt(252.0)
     st.markdown(
         f"Calibrated on **{source_label}** from {model.start:%Y-%m-%d} to {model.end:%Y-%m-%d} "
         f"(n = {model.n_obs:,} sessions with both {model.russell} and {model.btc}; daily log returns on the US "
         f"equity calendar, crypto weekends folded into Monday)."
     )
-    rows = {model.russell: {"alpha (/yr)": model.russell_mu_annual, "beta to Russell": np.nan,
-                            "loading on BTC residual": np.nan, "residual vol (/yr)": model.russell_vol_annual,
-                            "tail df": float(model.tail_df[model.russell])},
-            model.btc: {"alpha (/yr)": 252 * model.btc_alpha, "beta to Russell": model.btc_beta,
-                        "loading on BTC residual": np.nan, "residual vol (/yr)": model.btc_sigma * ann,
-                        "tail df": float(model.tail_df[model.btc])}}
-    for a in model.alts:
-        rows[a] = {"alpha (/yr)": 252 * float(model.alt_alpha[a]), "beta to Russell": float(model.alt_beta[a]),
-                   "loading on BTC residual": float(model.alt_loading[a]),
-                   "residual vol (/yr)": float(model.alt_sigma[a]) * ann, "tail df": float(model.tail_df[a])}
-    table = pd.DataFrame(rows).T
-    table["n obs"] = model.n_obs_per_asset.reindex(table.index).astype(int)
+    table = calibrated_table(model)
     table["source"] = [sources.get(t, "–") for t in table.index]
     _show(table, {"alpha (/yr)": "{:+.1%}", "beta to Russell": "{:.2f}", "loading on BTC residual": "{:.2f}",
                   "residual vol (/yr)": "{:.1%}", "tail df": "{:.1f}", "n obs": "{:,.0f}"})
@@ -290,11 +263,10 @@ def _model_tab(model: MarketModel, scenario: Scenario, horizon: int, source_labe
         f"Russell row: mean and volatility of its log return. alpha is the annualized OLS intercept (log). "
         f"Pooled crypto tail df {model.crypto_df:.2f} (Student-t, fitted on standardized residuals, clipped to "
         f"3–50); bootstrap mean block length {model.block_length:.1f} days on {len(model.residuals):,} complete "
-        f"rows; mean altcoin residual correlation "
-        f"{_mean_offdiag(model.alt_residual_corr.to_numpy()):.2f}."
+        f"rows; mean altcoin residual correlation {mean_alt_residual_corr(model):.2f}."
     )
     st.markdown(f"**What {scenario.name} does to it** (per regime, as the engine uses it)")
-    eff = effective_regime_table(model, scenario, horizon)
+    eff = regime_table(model, scenario, horizon)
     signed = ("drift", "alpha", "Mean jump")
     rows = {}
     for r in eff.index:
@@ -310,28 +282,6 @@ def _model_tab(model: MarketModel, scenario: Scenario, horizon: int, source_labe
                "(target, phases or calibrated) plus the regime's shift.")
 
 
-def _mean_offdiag(c: np.ndarray) -> float:
-    n = c.shape[0]
-    if n < 2:
-        return float("nan")
-    return float((c.sum() - np.trace(c)) / (n * n - n))
-
-
-def _current_value(scenario: Scenario, model: MarketModel, param: str, regime: str | None) -> float | None:
-    """The swept parameter's value in the current scenario (None when regimes differ or it does not apply)."""
-    reference = calibrated_reference(model)
-    if param == "russell.target_return":
-        return scenario.russell.target_return if scenario.russell.mode == "target" else None
-    if param == "russell.annual_vol":
-        vol = scenario.russell.annual_vol
-        return reference["annual_vol"] if vol is None else vol
-    if param == "selectivity":
-        return scenario.selectivity
-    regimes = scenario.regimes if regime is None else [scenario.regime(regime)]
-    values = {reference.get(param) if getattr(r, param) is None else getattr(r, param) for r in regimes}
-    return values.pop() if len(values) == 1 else None
-
-
 def _sensitivity_tab(sel, scenario: Scenario, model: MarketModel, settings) -> None:
     st.caption(
         "Sweep one parameter of the current scenario, every other setting fixed. Every point uses the same "
@@ -344,10 +294,11 @@ def _sensitivity_tab(sel, scenario: Scenario, model: MarketModel, settings) -> N
         st.session_state.pop(key, None)
     c1, c2, c3 = st.columns([2, 1, 1])
     param = c1.selectbox("Parameter", params, key=key, persist_state="session",
-                         format_func=lambda p: SWEEPABLE[p].label + (" (per regime)" if p in REGIME_FIELDS else ""))
+                         format_func=lambda p: SWEEPABLE[p].label
+                         + (" (per regime)" if p in REGIME_SWEEP_FIELDS else ""))
     spec = SWEEPABLE[param]
     regime = None
-    if param in REGIME_FIELDS and len(scenario.regimes) > 1:
+    if param in REGIME_SWEEP_FIELDS and len(scenario.regimes) > 1:
         choices = ["all regimes", *scenario.regime_names]
         rkey = "sim_sens_regime"
         if st.session_state.get(rkey) not in choices:
@@ -364,44 +315,35 @@ def _sensitivity_tab(sel, scenario: Scenario, model: MarketModel, settings) -> N
                          **default_unless_set(hi_key, value=float(spec.sweep[1])))
     n_paths = d3.selectbox("Paths per point", SWEEP_PATHS, key="sim_sens_paths", persist_state="session",
                            format_func=lambda n: f"{n:,}", **default_unless_set("sim_sens_paths", index=1))
-    target = d4.selectbox("Probability", ["P(return ≥ +20%)", "P(return ≥ 2x)", "P(return ≥ 5x)",
-                                          "P(loss ≥ 50%)"], key="sim_sens_prob", persist_state="session",
-                          **default_unless_set("sim_sens_prob", index=1))
+    prob = d4.selectbox("Probability", list(SWEEP_PROBS), key="sim_sens_prob", persist_state="session",
+                        format_func=SWEEP_PROBS.get, **default_unless_set("sim_sens_prob", index=1))
     if not hi > lo:
         st.error(f"'To' ({hi:g}) must be above 'From' ({lo:g}).")
         return
-    values = np.linspace(lo, hi, n_points)
-    field = {"P(return ≥ +20%)": "prob_ge_20pct", "P(return ≥ 2x)": "prob_ge_2x",
-             "P(return ≥ 5x)": "prob_ge_5x", "P(loss ≥ 50%)": "prob_loss_50pct"}[target]
-    rows = []
+    # the grid in display units, evenly spaced; the sweep takes scenario units
+    shown = [float(v) for v in np.linspace(lo, hi, n_points)]
+    values = [spec.from_display(v) for v in shown]
+
+    def runner(point: Scenario) -> SimulationResult:  # the app's cached run: revisiting costs nothing
+        return run_simulation(sel, point, n_paths=n_paths, horizon=settings.horizon, seed=settings.seed,
+                              engine=settings.engine)
+
     bar = st.progress(0.0, text="Running the sweep…")
     try:
-        for i, v in enumerate(values):
-            decimal = spec.from_display(float(v))
-            try:
-                point = with_overrides(scenario, sweep_patch(scenario, param, regime, decimal))
-            except ScenarioError as exc:
-                st.error(f"Sweep stopped at {spec.label} = {v:g}: {exc}")
-                return
-            try:
-                res = run_simulation(sel, point, n_paths=n_paths, horizon=settings.horizon, seed=settings.seed,
-                                     engine=settings.engine)
-            except ValueError as exc:
-                st.error(str(exc))
-                return
-            m = summarize(res)
-            for asset, om in ((BASKET, m.basket), (model.btc, m.assets[model.btc])):
-                x = _sample(res, asset)
-                rows.append({"value": float(v), "asset": _label(asset), "metric": "Median return",
-                             "estimate": om.p50, "se": median_standard_error(x)})
-                rows.append({"value": float(v), "asset": _label(asset), "metric": target,
-                             "estimate": getattr(om, field), "se": om.se[field]})
-            bar.progress((i + 1) / len(values), text=f"Point {i + 1} of {len(values)}")
+        result = sweep(model, scenario, param, values, regime=regime, n_paths=n_paths, horizon=settings.horizon,
+                       seed=settings.seed, engine=settings.engine, runner=runner,
+                       progress=lambda f: bar.progress(f, text=f"Point {round(f * n_points)} of {n_points}"))
+    except ValueError as exc:  # SweepError naming the value, or the run budget
+        st.error(f"Sweep stopped: {exc}")
+        return
     finally:
         bar.empty()
-    frame = pd.DataFrame(rows)
+    labels = {"p50": SWEEP_METRICS["p50"], prob: SWEEP_PROBS[prob]}
+    frame = result.frame[result.frame["asset"].isin([BASKET, model.btc]) & result.frame["metric"].isin(labels)]
+    frame = frame.assign(value=frame["value"].map(dict(zip(values, shown, strict=True))),
+                         asset=frame["asset"].map(_label), metric=frame["metric"].map(labels))
     x_title = spec.label + (f" ({regime})" if regime else "")
-    now = _current_value(scenario, model, param, regime)
+    now = result.current
     st.altair_chart(make_sensitivity_chart(frame, x_title=x_title, x_format=".1f" if spec.unit else ".2f",
                                            current=None if now is None else spec.to_display(now)),
                     width="stretch")
@@ -475,7 +417,7 @@ st.caption(_run_caption(result, model, scenario, sel.prices.label)
            + (" Deltas compare with the unedited scenario on the same random numbers." if baseline else ""))
 
 d1, d2, _ = st.columns([1, 1, 2])
-d1.download_button("Metrics (CSV)", build_metrics_table(result, metrics).to_csv(index_label="asset"),
+d1.download_button("Metrics (CSV)", metrics_table(result, metrics).to_csv(index_label="asset"),
                    file_name=f"simulation_{settings.scenario}_{settings.seed}.csv", mime="text/csv",
                    key="sim_dl_metrics", on_click="ignore", icon=":material/download:",
                    help="Every metric with its Monte Carlo standard error, per asset, plus the run settings.")
@@ -502,7 +444,7 @@ chosen = chosen or [asset]
 tabs = st.tabs(TABS, key="sim_tab", on_change="rerun")
 with tabs[0]:
     if tabs[0].open:
-        _distribution_tab(result, chosen, log_axis)
+        _distribution_tab(result, metrics, chosen, log_axis)
 with tabs[1]:
     if tabs[1].open:
         _paths_tab(result, chosen, log_axis)

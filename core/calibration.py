@@ -28,7 +28,9 @@ large as themselves, so the model uses empirical-Bayes shrunk alphas by default
 not a bull view taken from the sample period. The sample alphas and their standard
 errors are kept beside them.
 
-Tail degrees of freedom are fitted per asset on its own standardized residuals, and
+The Russell's drift is the one exception to the common window: its mean is taken over
+the Russell's longest history in the frame (it does not enter any co-movement, and a
+mean gains most from a long span). Tail degrees of freedom are fitted per asset on its own standardized residuals, and
 pooled over BTC and the altcoins.
 """
 
@@ -71,7 +73,8 @@ class MarketModel:
     alts : tuple of str
         Altcoin column names (every other crypto column; may be empty).
     russell_mu, russell_sigma : float
-        Mean and std dev (ddof=1) of the daily Russell log return.
+        Mean (over the Russell's longest history in the frame, :attr:`russell_mu_window`) and
+        std dev (ddof=1, on the window) of the daily Russell log return.
     btc_alpha, btc_beta, btc_sigma : float
         Intercept (daily), beta to the Russell and residual std dev (daily) of BTC.
     alt_alpha, alt_beta, alt_loading, alt_sigma : pd.Series
@@ -107,6 +110,10 @@ class MarketModel:
         Pearson correlation, on the window (compare :meth:`implied_beta`).
     limited_by : tuple of str
         The assets whose first (or last) return sets the window's start (or end).
+    russell_mu_window : (pd.Timestamp, pd.Timestamp)
+        First and last date of the Russell returns behind ``russell_mu``.
+    russell_mu_se : float
+        Newey-West standard error of ``russell_mu`` (daily).
     """
 
     russell: str
@@ -137,6 +144,8 @@ class MarketModel:
     historical_beta: pd.Series | None = None
     historical_corr: pd.Series | None = None
     limited_by: tuple[str, ...] = ()
+    russell_mu_window: tuple[pd.Timestamp, pd.Timestamp] | None = None
+    russell_mu_se: float | None = None
 
     @property
     def crypto(self) -> tuple[str, ...]:
@@ -437,7 +446,10 @@ def calibrate(
         )
     r = window[russell].to_numpy()
     b = window[btc].to_numpy()
-    mu_r = float(r.mean())
+    # The Russell's mean takes its longest history in the frame: it does not enter the
+    # co-movement, and a mean is the statistic that gains most from a longer span.
+    r_all = frame[russell].dropna()
+    mu_r = float(r_all.mean())
     sigma_r = float(r.std(ddof=1))
     design_b = np.column_stack([np.ones(len(r)), r])
     (a_b, beta_b), u = _ols(b, r[:, None])
@@ -455,7 +467,7 @@ def calibrate(
         alpha_se[col] = _intercept_se(design_a, y)
         alt_resid[col] = e
 
-    complete = pd.DataFrame({russell: r - mu_r, btc: u, **alt_resid}, index=window.index)
+    complete = pd.DataFrame({russell: r - r.mean(), btc: u, **alt_resid}, index=window.index)
     scales = {russell: sigma_r, btc: sigma_b, **sigma}
     standardized = {c: complete[c].to_numpy() / scales[c] for c in complete.columns}
     tail_df = pd.Series({c: fit_t_df(z) for c, z in standardized.items()})
@@ -498,6 +510,8 @@ def calibrate(
         historical_beta=hist_beta,
         historical_corr=hist_corr,
         limited_by=limited_by,
+        russell_mu_window=(pd.Timestamp(r_all.index[0]), pd.Timestamp(r_all.index[-1])),
+        russell_mu_se=_intercept_se(np.ones((len(r_all), 1)), r_all.to_numpy()),
     )
 
 

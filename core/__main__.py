@@ -8,7 +8,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-#: Subcommand modules; each defines ``register(subparsers)`` and ``run(args) -> int``.
+#: Subcommand modules, in help order; every other module of ``core.commands`` that defines
+#: ``register(subparsers)`` and ``run(args) -> int`` is added after them (sorted), so a new
+#: subcommand is one new file.
 COMMAND_MODULES: list[str] = [
     "core.commands.data",
     "core.commands.streaks",
@@ -19,6 +21,20 @@ COMMAND_MODULES: list[str] = [
 ]
 
 
+def command_modules() -> list[str]:
+    """The subcommand modules: the listed ones first, then any other in ``core/commands``."""
+    import pkgutil
+
+    import core.commands
+
+    found = sorted(
+        f"core.commands.{m.name}"
+        for m in pkgutil.iter_modules(core.commands.__path__)
+        if not m.name.startswith("_") and m.name != "common"
+    )
+    return COMMAND_MODULES + [m for m in found if m not in COMMAND_MODULES]
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Parser with every registered subcommand."""
     parser = argparse.ArgumentParser(
@@ -26,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Small caps x crypto scenario explorer: data, estimates, history checks and simulations as JSON.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in COMMAND_MODULES:
+    for name in command_modules():
         importlib.import_module(name).register(sub)
     return parser
 

@@ -17,6 +17,7 @@ import streamlit as st
 
 from core.budget import check_run_size
 from core.calibration import MarketModel, calibrate
+from core.conventions import TRADING_DAYS
 from core.errors import ExplorerError
 from core.montecarlo import SimulationResult
 from core.roles import RoleError, assign_roles
@@ -26,8 +27,9 @@ from ui.common import get_returns
 from ui.result_store import ResultStore
 from ui.state import Selection
 
-#: Runs above this many cells (paths x days x assets) show a progress bar while they compute.
-PROGRESS_CELLS = 20_000 * 252 * 10
+#: Runs above this many cells (paths x days x assets) show a progress bar while they compute:
+#: 20,000 paths over a trading year of ten assets.
+PROGRESS_CELLS = 20_000 * TRADING_DAYS * 10
 #: Memory kept for finished runs, shared by every session of the server (bytes).
 RUN_BUDGET_BYTES = 768 * 2**20
 #: Age after which a kept run is recomputed (seconds).

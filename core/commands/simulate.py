@@ -7,15 +7,17 @@ from typing import Any
 
 from core.budget import check_run_size
 from core.calibration import calibrate
-from core.commands.common import add_data_arguments, load_from_args, parse_tickers, print_json
+from core.commands.common import (
+    add_data_arguments,
+    add_model_arguments,
+    load_model_data,
+    print_json,
+)
 from core.conventions import TRADING_DAYS
-from core.data import DataError, list_csv_tickers
 from core.montecarlo import ENGINES
-from core.returns import compute_returns
-from core.roles import assign_roles, match_coins
 from core.run import run_scenario
 from core.scenario import SCENARIO_DIR, list_scenarios, resolve_scenario
-from core.tickers import DEFAULT_CRYPTO, DEFAULT_RUSSELL, normalize_ticker
+from core.tickers import DEFAULT_RUSSELL
 
 DEFAULT_PATHS = 20_000
 DEFAULT_SEED = 1
@@ -42,27 +44,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     p.add_argument("--engine", choices=ENGINES, default="parametric",
                    help="parametric Student-t shocks or stationary block bootstrap of residuals")
-    p.add_argument("--russell", default=DEFAULT_RUSSELL,
-                   help=f"Russell 2000 proxy (default {DEFAULT_RUSSELL}; or ^RUT)")
-    p.add_argument("--tickers", default=None,
-                   help="comma-separated crypto tickers incl. BTC (default: the app's crypto list; "
-                        "in a CSV folder, the files that match it, e.g. SOL-USDT for SOL-USD)")
-    p.add_argument("--btc", default=None,
-                   help="BTC ticker among the crypto tickers (default: the one named BTC-...)")
+    add_model_arguments(p, DEFAULT_RUSSELL)
     p.set_defaults(func=run)
-
-
-def default_crypto(args: argparse.Namespace) -> list[str]:
-    """The default crypto list; in a CSV folder each entry maps to a file with the same coin.
-
-    ``SOL-USD`` is taken as is when ``SOL-USD.csv`` exists, else the first ``SOL-<quote>`` file
-    (``SOL-USDT``); coins with no file are left out.
-    """
-    if args.source != "csv":
-        return list(DEFAULT_CRYPTO)
-    if not args.data_dir:
-        raise DataError("--source csv needs --data-dir (or $SCX_DATA_DIR)")
-    return match_coins(DEFAULT_CRYPTO, list_csv_tickers(args.data_dir), keep_missing=False)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,24 +53,9 @@ def run(args: argparse.Namespace) -> int:
     scenario = resolve_scenario(args.scenario, SCENARIO_DIR)
     horizon = scenario.horizon_days if args.horizon is None else args.horizon
     check_run_size(args.paths, horizon, 3)  # before any download; the asset count is checked again later
-    russell = normalize_ticker(args.russell)
-    crypto = [normalize_ticker(t) for t in parse_tickers(args.tickers, default_crypto(args))]
-    btc = assign_roles(crypto, normalize_ticker(args.btc) if args.btc else None, need_alts=False).btc
-    prices = load_from_args(args, [russell, *crypto])
-    present = set(prices.closes.columns) - set(prices.missing)
-    for needed in (russell, btc):
-        if needed not in present:
-            raise DataError(f"no prices for {needed} ({prices.label}); cannot calibrate without it")
-    notes: list[str] = []
-    alts = [t for t in crypto if t != btc and t in present]
-    dropped = [t for t in crypto if t != btc and t not in present]
-    if dropped:
-        notes.append(f"no prices for {', '.join(dropped)}: left out")
-    if not alts:
-        raise DataError("no altcoin has prices; the basket needs at least one")
-
-    returns = compute_returns(prices.closes[[russell, btc, *alts]], calendar=[russell])
-    model = calibrate(returns, russell=russell, btc=btc, alts=alts)
+    data = load_model_data(args)
+    prices, notes = data.prices, list(data.notes)
+    model = calibrate(data.returns, russell=data.russell, btc=data.btc, alts=list(data.alts))
     run = run_scenario(model, scenario, n_paths=args.paths, horizon=horizon, seed=args.seed, engine=args.engine)
     result, metrics = run.result, run.metrics
     out: dict[str, Any] = {

@@ -5,16 +5,17 @@ from __future__ import annotations
 import argparse
 
 from core.budget import check_run_size
-from core.calibration import MarketModel, calibrate
-from core.commands.common import add_data_arguments, load_from_args, parse_tickers, print_json
-from core.commands.simulate import default_crypto
-from core.data import DataError, PriceData
+from core.calibration import calibrate
+from core.commands.common import (
+    add_data_arguments,
+    add_model_arguments,
+    load_model_data,
+    print_json,
+)
 from core.montecarlo import ENGINES
-from core.returns import compute_returns
-from core.roles import assign_roles
 from core.scenario import SCENARIO_DIR, list_scenarios, resolve_scenario
 from core.sensitivity import MAX_SWEEP_POINTS, SWEEP_FIELDS, SweepError, sweep
-from core.tickers import DEFAULT_RUSSELL, normalize_ticker
+from core.tickers import DEFAULT_RUSSELL
 
 DEFAULT_PATHS = 5_000
 DEFAULT_SEED = 1
@@ -49,10 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help=f"random seed, the same for every value (default {DEFAULT_SEED})")
     p.add_argument("--engine", choices=ENGINES, default="parametric",
                    help="parametric Student-t shocks or stationary block bootstrap of residuals")
-    p.add_argument("--russell", default=DEFAULT_RUSSELL, help=f"Russell 2000 proxy (default {DEFAULT_RUSSELL})")
-    p.add_argument("--tickers", default=None,
-                   help="comma-separated crypto tickers incl. BTC (default: the app's crypto list)")
-    p.add_argument("--btc", default=None, help="BTC ticker among the crypto tickers (default: the one named BTC-...)")
+    add_model_arguments(p, DEFAULT_RUSSELL)
     p.set_defaults(func=run)
 
 
@@ -71,25 +69,6 @@ def parse_values(text: str) -> list[float]:
     return out
 
 
-def _model(args: argparse.Namespace) -> tuple[MarketModel, PriceData, list[str]]:
-    """The market model calibrated on the data the arguments name (as ``simulate`` does)."""
-    russell = normalize_ticker(args.russell)
-    crypto = [normalize_ticker(t) for t in parse_tickers(args.tickers, default_crypto(args))]
-    btc = assign_roles(crypto, normalize_ticker(args.btc) if args.btc else None, need_alts=False).btc
-    prices = load_from_args(args, [russell, *crypto])
-    present = set(prices.closes.columns) - set(prices.missing)
-    for needed in (russell, btc):
-        if needed not in present:
-            raise DataError(f"no prices for {needed} ({prices.label}); cannot calibrate without it")
-    alts = [t for t in crypto if t != btc and t in present]
-    dropped = [t for t in crypto if t != btc and t not in present]
-    notes = [f"no prices for {', '.join(dropped)}: left out"] if dropped else []
-    if not alts:
-        raise DataError("no altcoin has prices; the basket needs at least one")
-    returns = compute_returns(prices.closes[[russell, btc, *alts]], calendar=[russell])
-    return calibrate(returns, russell=russell, btc=btc, alts=alts), prices, notes
-
-
 def run(args: argparse.Namespace) -> int:
     """Print ``{scenario, field, regime, values, paths, horizon, seed, engine, points: [...], current, ...}``."""
     scenario = resolve_scenario(args.scenario, SCENARIO_DIR)
@@ -98,7 +77,9 @@ def run(args: argparse.Namespace) -> int:
     check_run_size(args.paths, horizon, 3)  # before any download; the asset count is checked again later
     if len(values) > MAX_SWEEP_POINTS:
         raise SweepError(f"a sweep takes 1 to {MAX_SWEEP_POINTS} values, got {len(values)}")
-    model, prices, notes = _model(args)
+    data = load_model_data(args)
+    model = calibrate(data.returns, russell=data.russell, btc=data.btc, alts=list(data.alts))
+    prices, notes = data.prices, list(data.notes)
     result = sweep(model, scenario, args.field, values, regime=args.regime, n_paths=args.paths,
                    horizon=horizon, seed=args.seed, engine=args.engine)
     out = result.to_dict()

@@ -91,11 +91,91 @@ _MISSING: Any = object()
 
 @dataclass(frozen=True)
 class FieldDoc:
-    """Documentation of one scenario field: unit, default and meaning."""
+    """Documentation of one scenario field: unit, default, meaning and accepted range."""
 
     unit: str
     default: Any
     doc: str
+    bounds: str = ""
+
+
+@dataclass(frozen=True)
+class Bound:
+    """Accepted range of a numeric scenario field (inclusive unless ``strict_lo``).
+
+    The bounds are generous for real use (a 500%-a-year drift, twenty times the calibrated
+    volatility, a jump a day) and close the door on values that would make one run take
+    the server's memory or CPU, or overflow the simulated prices.
+    """
+
+    lo: float | None
+    hi: float | None
+    strict_lo: bool = False
+    allow_inf: bool = False
+
+    def text(self) -> str:
+        """The range in words, e.g. ``"0 to 20"`` or ``"> 2 and <= 1000, or inf"``."""
+        if self.lo is not None and self.hi is not None and not self.strict_lo:
+            out = f"{self.lo:g} to {self.hi:g}"
+        else:
+            parts = [f"> {self.lo:g}" if self.strict_lo else f">= {self.lo:g}"] if self.lo is not None else []
+            parts += [f"<= {self.hi:g}"] if self.hi is not None else []
+            out = " and ".join(parts)
+        return out + (", or inf" if self.allow_inf else "")
+
+
+#: Most regimes in a scenario (the sidebar draws K x K transition inputs; the engine loops per regime).
+MAX_REGIMES: int = 8
+#: Most phases of a phased Russell path.
+MAX_PHASES: int = 24
+#: Longest scenario or regime name (characters).
+MAX_NAME_CHARS: int = 120
+#: Longest description or rationale (characters).
+MAX_TEXT_CHARS: int = 4000
+#: Largest annual log drift, drift shift or alpha in absolute value (5 = x148 a year).
+MAX_ANNUAL_DRIFT: float = 5.0
+#: Largest volatility, beta or loading multiplier, and largest |beta|.
+MAX_SCALE: float = 20.0
+#: Most altcoin jumps per year per token (252 = one a trading day on average).
+MAX_JUMP_INTENSITY: float = 252.0
+#: Largest |jump mean| and jump volatility (log return; -5 = -99.3%).
+MAX_JUMP_SIZE: float = 5.0
+#: Largest finite Student-t degrees of freedom (beyond it the shocks are normal; use inf).
+MAX_DF: float = 1000.0
+#: Largest Russell target or phase return (simple, decimal: +1000%).
+MAX_TARGET_RETURN: float = 10.0
+#: Largest base Russell annual volatility (decimal).
+MAX_RUSSELL_VOL: float = 3.0
+
+_DRIFT = Bound(-MAX_ANNUAL_DRIFT, MAX_ANNUAL_DRIFT)
+_SCALE = Bound(0.0, MAX_SCALE)
+_SIGNED_SCALE = Bound(-MAX_SCALE, MAX_SCALE)
+_DF = Bound(2.0, MAX_DF, strict_lo=True, allow_inf=True)
+
+#: Accepted range of every numeric field (``regimes[].x`` for each regime).
+FIELD_BOUNDS: dict[str, Bound] = {
+    "selectivity": Bound(0.0, MAX_ANNUAL_DRIFT),
+    "russell.target_return": Bound(-1.0, MAX_TARGET_RETURN, strict_lo=True),
+    "russell.annual_vol": Bound(0.0, MAX_RUSSELL_VOL),
+    "russell.phases[].total_return": Bound(-1.0, MAX_TARGET_RETURN, strict_lo=True),
+    "regimes[].russell_drift_shift": _DRIFT,
+    "regimes[].russell_vol_scale": _SCALE,
+    "regimes[].btc_alpha": _DRIFT,
+    "regimes[].btc_beta": _SIGNED_SCALE,
+    "regimes[].btc_beta_scale": _SIGNED_SCALE,
+    "regimes[].btc_vol_scale": _SCALE,
+    "regimes[].alt_alpha": _DRIFT,
+    "regimes[].alt_beta": _SIGNED_SCALE,
+    "regimes[].alt_beta_scale": _SIGNED_SCALE,
+    "regimes[].alt_loading_scale": _SIGNED_SCALE,
+    "regimes[].alt_vol_scale": _SCALE,
+    "regimes[].downside_beta_scale": _SCALE,
+    "regimes[].jump_intensity": Bound(0.0, MAX_JUMP_INTENSITY),
+    "regimes[].jump_mean": Bound(-MAX_JUMP_SIZE, MAX_JUMP_SIZE),
+    "regimes[].jump_vol": Bound(0.0, MAX_JUMP_SIZE),
+    "regimes[].df": _DF,
+    "regimes[].russell_df": _DF,
+}
 
 
 #: Every scenario field: dotted path -> unit, default (``"required"`` when it has none) and meaning.
@@ -186,7 +266,9 @@ FIELD_DOCS: dict[str, FieldDoc] = {
         "Extra factor on the BTC and altcoin betas on days the Russell falls (downside beta).",
     ),
     "regimes[].jump_intensity": FieldDoc(
-        "jumps per year per token (>= 0)", 0.0, "Poisson arrival rate of altcoin jumps."
+        "jumps per year per token (>= 0)", 0.0,
+        "Poisson arrival rate of altcoin jumps; at most 252 a year, i.e. one per token per "
+        "trading day on average, which bounds the jumps a run draws by its path-days x tokens.",
     ),
     "regimes[].jump_mean": FieldDoc(
         "log return (decimal)", 0.0, "Mean jump size (negative = crash, positive = blow-off)."
@@ -210,6 +292,22 @@ FIELD_DOCS: dict[str, FieldDoc] = {
         "each row summing to 1. Required with two or more regimes.",
     ),
 }
+
+_OTHER_BOUNDS: dict[str, str] = {
+    "name": f"1 to {MAX_NAME_CHARS} characters",
+    "description": f"at most {MAX_TEXT_CHARS} characters",
+    "rationale": f"at most {MAX_TEXT_CHARS} characters",
+    "horizon_days": f"1 to {MAX_HORIZON_DAYS}",
+    "russell.phases": f"at most {MAX_PHASES} phases",
+    "russell.phases[].days": f"1 to {MAX_HORIZON_DAYS}",
+    "regimes": f"1 to {MAX_REGIMES} regimes",
+    "regimes[].name": f"1 to {MAX_NAME_CHARS} characters",
+    "transition": "each probability 0 to 1",
+}
+for _path, _doc in FIELD_DOCS.items():
+    _text = FIELD_BOUNDS[_path].text() if _path in FIELD_BOUNDS else _OTHER_BOUNDS.get(_path, "")
+    FIELD_DOCS[_path] = FieldDoc(_doc.unit, _doc.default, _doc.doc, _text)
+del _path, _doc, _text
 
 
 @dataclass(frozen=True)
@@ -407,6 +505,32 @@ def _get_float(
     return value
 
 
+def _get_bounded(data: Mapping[str, Any], key: str, path: str, src: str, doc_key: str, *,
+                 default: Any = _MISSING) -> Any:
+    """A number checked against ``FIELD_BOUNDS[doc_key]`` (the message names the field and range)."""
+    b = FIELD_BOUNDS[doc_key]
+    value = _get_float(data, key, path, src, default=default, allow_inf=b.allow_inf)
+    if value is None or value is default:
+        return value
+    if math.isinf(value):
+        if value > 0:
+            return value
+        raise ScenarioError(src, path, value, f"must be {b.text()}")
+    if b.lo is not None and (value <= b.lo if b.strict_lo else value < b.lo):
+        sign = ">" if b.strict_lo else ">="
+        raise ScenarioError(src, path, value, f"must be {sign} {b.lo:g} (accepted: {b.text()})")
+    if b.hi is not None and value > b.hi:
+        raise ScenarioError(src, path, value, f"must be <= {b.hi:g} (accepted: {b.text()})")
+    return value
+
+
+def _get_text(data: Mapping[str, Any], key: str, path: str, src: str, limit: int, **kw: Any) -> str:
+    value = _get_str(data, key, path, src, **kw)
+    if len(value) > limit:
+        raise ScenarioError(src, path, value[:40] + "…", f"is {len(value):,} characters; at most {limit:,}")
+    return value
+
+
 def _get_int(
     data: Mapping[str, Any], key: str, path: str, src: str, *, default: Any = _MISSING,
     minimum: int = 1, maximum: int | None = None,
@@ -465,11 +589,6 @@ _TOP_KEYS = {
 _RUSSELL_KEYS = {"mode", "target_return", "annual_vol", "phases"}
 _PHASE_KEYS = {"days", "total_return"}
 _REGIME_KEYS = {f.name for f in fields(Regime)}
-#: Regime fields that must be >= 0.
-_NONNEG_REGIME = {
-    "russell_vol_scale", "btc_vol_scale", "alt_vol_scale", "downside_beta_scale",
-    "jump_intensity", "jump_vol",
-}
 #: Regime fields that may be omitted (meaning: calibrated).
 _OPTIONAL_REGIME = {"btc_alpha", "btc_beta", "alt_alpha", "alt_beta", "df", "russell_df"}
 
@@ -479,20 +598,14 @@ def _parse_regime(data: Any, index: int, src: str) -> Regime:
     if not isinstance(data, Mapping):
         raise ScenarioError(src, prefix, data, f"must be a table, not {type(data).__name__}")
     _reject_unknown(data, _REGIME_KEYS, prefix + ".", src)
-    name = _get_str(data, "name", f"{prefix}.name", src, nonempty=True)
+    name = _get_text(data, "name", f"{prefix}.name", src, MAX_NAME_CHARS, nonempty=True)
     values: dict[str, Any] = {"name": name}
     for f in fields(Regime):
         if f.name == "name":
             continue
         path = f"{prefix}.{f.name}"
         default = None if f.name in _OPTIONAL_REGIME else f.default
-        if f.name in ("df", "russell_df"):
-            values[f.name] = _get_float(
-                data, f.name, path, src, default=None, minimum=2.0, strict_min=True, allow_inf=True
-            )
-        else:
-            minimum = 0.0 if f.name in _NONNEG_REGIME else None
-            values[f.name] = _get_float(data, f.name, path, src, default=default, minimum=minimum)
+        values[f.name] = _get_bounded(data, f.name, path, src, f"regimes[].{f.name}", default=default)
     return Regime(**values)
 
 
@@ -501,13 +614,15 @@ def _parse_russell(data: Mapping[str, Any], src: str) -> RussellPath:
     mode = _get_str(data, "mode", "russell.mode", src, default="calibrated")
     if mode not in RUSSELL_MODES:
         raise ScenarioError(src, "russell.mode", mode, f"must be one of {', '.join(RUSSELL_MODES)}")
-    target = _get_float(
-        data, "target_return", "russell.target_return", src, default=0.0, minimum=-1.0, strict_min=True
-    )
-    vol = _get_float(data, "annual_vol", "russell.annual_vol", src, default=None, minimum=0.0)
+    target = _get_bounded(data, "target_return", "russell.target_return", src, "russell.target_return",
+                          default=0.0)
+    vol = _get_bounded(data, "annual_vol", "russell.annual_vol", src, "russell.annual_vol", default=None)
     raw_phases = data.get("phases", [])
     if not isinstance(raw_phases, list):
         raise ScenarioError(src, "russell.phases", raw_phases, "must be a list of tables")
+    if len(raw_phases) > MAX_PHASES:
+        raise ScenarioError(src, "russell.phases", f"{len(raw_phases)} phases",
+                            f"too many phases: at most {MAX_PHASES}")
     phases = []
     for i, p in enumerate(raw_phases):
         path = f"russell.phases[{i}]"
@@ -515,9 +630,7 @@ def _parse_russell(data: Mapping[str, Any], src: str) -> RussellPath:
             raise ScenarioError(src, path, p, "must be a table with days and total_return")
         _reject_unknown(p, _PHASE_KEYS, path + ".", src)
         days = _get_int(p, "days", f"{path}.days", src, maximum=MAX_HORIZON_DAYS)
-        ret = _get_float(
-            p, "total_return", f"{path}.total_return", src, minimum=-1.0, strict_min=True
-        )
+        ret = _get_bounded(p, "total_return", f"{path}.total_return", src, "russell.phases[].total_return")
         phases.append(Phase(days=days, total_return=ret))
     if mode == "phases" and not phases:
         raise ScenarioError(src, "russell.phases", raw_phases, "mode 'phases' needs at least one phase")
@@ -581,11 +694,11 @@ def scenario_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Scena
     if not isinstance(data, Mapping):
         raise ScenarioError(src, "<document>", data, "must be a table")
     _reject_unknown(data, _TOP_KEYS, "", src)
-    name = _get_str(data, "name", "name", src, nonempty=True)
-    description = _get_str(data, "description", "description", src, default="")
-    rationale = _get_str(data, "rationale", "rationale", src, default="")
+    name = _get_text(data, "name", "name", src, MAX_NAME_CHARS, nonempty=True)
+    description = _get_text(data, "description", "description", src, MAX_TEXT_CHARS, default="")
+    rationale = _get_text(data, "rationale", "rationale", src, MAX_TEXT_CHARS, default="")
     horizon = _get_int(data, "horizon_days", "horizon_days", src, default=63, maximum=MAX_HORIZON_DAYS)
-    selectivity = _get_float(data, "selectivity", "selectivity", src, default=0.0, minimum=0.0)
+    selectivity = _get_bounded(data, "selectivity", "selectivity", src, "selectivity", default=0.0)
     russell = _parse_russell(_get_table(data, "russell", "russell", src), src)
 
     raw_regimes = data.get("regimes", _MISSING)
@@ -593,6 +706,9 @@ def scenario_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Scena
         raise ScenarioError(src, "regimes", _MISSING, "required field is missing")
     if not isinstance(raw_regimes, list) or not raw_regimes:
         raise ScenarioError(src, "regimes", raw_regimes, "must be a non-empty list of [[regimes]] tables")
+    if len(raw_regimes) > MAX_REGIMES:
+        raise ScenarioError(src, "regimes", f"{len(raw_regimes)} regimes",
+                            f"too many regimes: at most {MAX_REGIMES}")
     regimes = tuple(_parse_regime(r, i, src) for i, r in enumerate(raw_regimes))
     names = tuple(r.name for r in regimes)
     for i, n in enumerate(names):

@@ -55,6 +55,7 @@ from core.budget import check_run_size
 from core.calibration import MarketModel
 from core.conventions import BASKET, TRADING_DAYS
 from core.errors import ExplorerError
+from core.finite import check_finite_outcomes
 from core.scenario import Scenario
 
 Engine = Literal["parametric", "bootstrap"]
@@ -666,14 +667,18 @@ def simulate(
             progress(day / horizon)
 
     seed = _seed_of(rng)
+    outcomes = {
+        "terminal_returns": np.expm1(paths.level.T.astype(float)),
+        "max_drawdowns": -np.expm1(paths.worst.T.astype(float)),
+        "basket_terminal_return": np.expm1(paths.b_level.astype(float)),
+        "basket_max_drawdown": -np.expm1(paths.b_worst.astype(float)),
+    }
+    check_finite_outcomes(model.assets, outcomes, scenario, horizon)  # names the fields behind an overflow
     return SimulationResult(
         assets=model.assets,
         basket_assets=model.alts,
         basket_weights=weights,
-        terminal_returns=np.expm1(paths.level.T.astype(float)),
-        max_drawdowns=-np.expm1(paths.worst.T.astype(float)),
-        basket_terminal_return=np.expm1(paths.b_level.astype(float)),
-        basket_max_drawdown=-np.expm1(paths.b_worst.astype(float)),
+        **outcomes,
         fan_steps=rep_days,
         fan_bands=bands,
         regime_names=scenario.regime_names,

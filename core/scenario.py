@@ -186,6 +186,12 @@ FIELD_DOCS: dict[str, FieldDoc] = {
     "rationale": FieldDoc("text", "", "Why the numbers are what they are."),
     "horizon_days": FieldDoc("trading days", 63, "Default simulation horizon (63 = one quarter)."),
     "initial_regime": FieldDoc("regime name", "first regime", "Regime of day 1 on every path."),
+    "initial_probabilities": FieldDoc(
+        "probabilities, one per regime in [[regimes]] order",
+        "none (day 1 in initial_regime)",
+        "Distribution of day 1's regime: each path draws it from these probabilities (e.g. "
+        "today's fitted regime probabilities); when given, initial_regime is only a label.",
+    ),
     "selectivity": FieldDoc(
         "annual log return (decimal)",
         0.0,
@@ -303,6 +309,7 @@ _OTHER_BOUNDS: dict[str, str] = {
     "regimes": f"1 to {MAX_REGIMES} regimes",
     "regimes[].name": f"1 to {MAX_NAME_CHARS} characters",
     "transition": "each probability 0 to 1",
+    "initial_probabilities": "each 0 to 1, one per regime, summing to 1",
 }
 for _path, _doc in FIELD_DOCS.items():
     _text = FIELD_BOUNDS[_path].text() if _path in FIELD_BOUNDS else _OTHER_BOUNDS.get(_path, "")
@@ -431,7 +438,10 @@ class Scenario:
     transition : tuple of tuple of float
         K x K daily transition matrix in ``regimes`` order; rows sum to 1.
     initial_regime : str
-        Regime of day 1.
+        Regime of day 1 (when ``initial_probabilities`` is None).
+    initial_probabilities : tuple of float or None
+        Distribution of day 1's regime in ``regimes`` order (sums to 1); ``None`` = day 1
+        in ``initial_regime`` on every path.
     description, rationale : str
         The story and the reasoning behind the numbers.
     horizon_days : int
@@ -451,6 +461,7 @@ class Scenario:
     horizon_days: int = 63
     russell: RussellPath = field(default_factory=RussellPath)
     selectivity: float = 0.0
+    initial_probabilities: tuple[float, ...] | None = None
 
     @property
     def regime_names(self) -> tuple[str, ...]:
@@ -584,7 +595,7 @@ def _reject_unknown(data: Mapping[str, Any], allowed: set[str], prefix: str, src
 
 _TOP_KEYS = {
     "name", "description", "rationale", "horizon_days", "initial_regime", "selectivity",
-    "russell", "regimes", "transition",
+    "russell", "regimes", "transition", "initial_probabilities",
 }
 _RUSSELL_KEYS = {"mode", "target_return", "annual_vol", "phases"}
 _PHASE_KEYS = {"days", "total_return"}
@@ -675,6 +686,24 @@ def _parse_transition(
     return tuple(rows)
 
 
+def _parse_initial_probabilities(data: Any, names: tuple[str, ...], src: str) -> tuple[float, ...] | None:
+    """``initial_probabilities``: absent -> None, else one probability per regime summing to 1."""
+    path, k = "initial_probabilities", len(names)
+    if data is _MISSING:
+        return None
+    if not isinstance(data, list | tuple) or len(data) != k:
+        raise ScenarioError(src, path, data, f"must be a list of {k} probabilities ({', '.join(names)})")
+    probs = []
+    for j, p in enumerate(data):
+        if not _is_number(p) or not 0.0 <= float(p) <= 1.0:
+            raise ScenarioError(src, f"{path}[{j}]", p, "probability must be a number in [0, 1]")
+        probs.append(float(p))
+    total = math.fsum(probs)
+    if abs(total - 1.0) > ROW_SUM_TOL:
+        raise ScenarioError(src, path, list(data), f"must sum to 1 (sums to {total:.6g})")
+    return tuple(probs)
+
+
 def scenario_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Scenario:
     """Validate a parsed TOML document into a :class:`Scenario`.
 
@@ -719,10 +748,11 @@ def scenario_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Scena
     if initial not in names:
         raise ScenarioError(src, "initial_regime", initial, f"unknown regime (regimes: {', '.join(names)})")
     transition = _parse_transition(data.get("transition", _MISSING), names, src)
+    initial_probs = _parse_initial_probabilities(data.get("initial_probabilities", _MISSING), names, src)
     return Scenario(
         name=name, description=description, rationale=rationale, horizon_days=horizon,
         regimes=regimes, transition=transition, initial_regime=initial, russell=russell,
-        selectivity=selectivity,
+        selectivity=selectivity, initial_probabilities=initial_probs,
     )
 
 
@@ -743,6 +773,8 @@ def load_scenario(path: str | Path) -> Scenario:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(str(p), "<toml>", str(exc), "not valid TOML") from exc
+    except RecursionError as exc:
+        raise ScenarioError(str(p), "<toml>", f"{len(text):,} characters", "arrays or tables nest too deeply") from exc
     return scenario_from_dict(data, str(p))
 
 
@@ -800,7 +832,7 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
             if value is not None:
                 row[f.name] = value
         regimes.append(row)
-    return {
+    doc: dict[str, Any] = {
         "name": scenario.name,
         "description": scenario.description,
         "rationale": scenario.rationale,
@@ -813,6 +845,9 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
             name: list(row) for name, row in zip(scenario.regime_names, scenario.transition, strict=True)
         },
     }
+    if scenario.initial_probabilities is not None:
+        doc["initial_probabilities"] = list(scenario.initial_probabilities)
+    return doc
 
 
 def _toml_string(text: str) -> str:
@@ -865,8 +900,10 @@ def scenario_to_toml(scenario: Scenario) -> str:
     """
     doc = scenario_to_dict(scenario)
     lines = []
-    for key in ("name", "description", "rationale", "horizon_days", "initial_regime", "selectivity"):
-        lines.append(f"{key} = {_toml_value(doc[key])}")
+    for key in ("name", "description", "rationale", "horizon_days", "initial_regime", "selectivity",
+                "initial_probabilities"):
+        if key in doc:
+            lines.append(f"{key} = {_toml_value(doc[key])}")
     lines.append("")
     lines.append("[russell]")
     for key in ("mode", "target_return", "annual_vol"):

@@ -147,6 +147,32 @@ def _reject_nan(token: str) -> float:
     return float(token)
 
 
+#: Deepest bracket nesting accepted in override text (a transition row is 2 levels deep).
+MAX_NESTING = 8
+
+
+def _nesting_depth(text: str) -> int:
+    """Deepest ``[``/``{`` nesting outside JSON strings (a linear scan, no recursion)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
 _PATH_RE = re.compile(r"^[A-Za-z_][\w-]*(\.[^.\s][^.]*)*$")
 
 
@@ -162,10 +188,15 @@ def decode_overrides(text: str) -> dict[str, Any]:
         return {}
     if len(text) > MAX_LINK_TEXT:
         raise LinkError(f"overrides are {len(text):,} characters long; at most {MAX_LINK_TEXT:,}")
+    depth = _nesting_depth(text)
+    if depth > MAX_NESTING:
+        raise LinkError(f"overrides nest {depth:,} levels of brackets deep; at most {MAX_NESTING}")
     try:
         data = json.loads(text, parse_constant=_reject_nan)
     except json.JSONDecodeError as exc:
         raise LinkError(f"overrides are not valid JSON ({exc.msg} at character {exc.pos})") from exc
+    except RecursionError as exc:  # unreachable after the depth check; kept as a last line
+        raise LinkError("overrides nest brackets too deeply") from exc
     if not isinstance(data, dict):
         raise LinkError(f"overrides must be a JSON object of dotted paths, got {type(data).__name__}")
     for key in data:
@@ -215,4 +246,6 @@ def parse_scenario_text(text: str | bytes, source: str) -> Scenario:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(source, "<toml>", str(exc), "not valid TOML") from exc
+    except RecursionError as exc:
+        raise ScenarioError(source, "<toml>", f"{len(text):,} characters", "arrays or tables nest too deeply") from exc
     return scenario_from_dict(data, source)

@@ -27,7 +27,7 @@ def pick_close_column(columns: Sequence[str]) -> str:
     for name in ("adj_close", "adjclose", "close", "price"):
         if name in lower:
             return lower[name]
-    raise DataError(f"no close column (looked for 'Adj Close', 'adj_close', 'Close'); found {list(columns)}")
+    raise DataError(f"no close column (looked for 'Adj Close', 'adj_close', 'Close') among {len(columns)} columns")
 
 
 def read_table(text: str | bytes, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -70,7 +70,7 @@ def parse_price_csv(text: str | bytes, name: str = "CSV") -> tuple[pd.Series, li
     frame, cols = read_table(text, name)
     date_col = cols.get("date") or cols.get("datetime") or cols.get("timestamp")
     if date_col is None:
-        raise DataError(f"{name}: no 'Date' column; found {list(frame.columns)}")
+        raise DataError(f"{name}: no 'Date' column among {len(frame.columns)} columns")
     try:
         close_col = pick_close_column(list(frame.columns))
     except DataError as exc:
@@ -150,7 +150,7 @@ def load_csv_folder(tickers: Sequence[str], folder: Path) -> tuple[dict[str, pd.
         path = csv_path(folder, t)
         if path is None:
             missing.append(t)
-            warnings.append(f"{t}: no file {file_stem(t)}.csv in {folder}")
+            warnings.append(f"{t}: no file {file_stem(t)}.csv in the folder {folder.name!r}")
             continue
         try:
             s, w = parse_price_csv(path.read_bytes(), name=path.name)

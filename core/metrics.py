@@ -4,6 +4,15 @@ All returns are simple returns over the horizon, as decimals (0.2 = +20%). Every
 probability comes with its Monte Carlo standard error ``sqrt(p (1 - p) / n)``; a
 quantile comes with the order-statistic standard error of :func:`quantile_standard_error`.
 
+Which "average" exists. Under the parametric engine's Student-t log shocks the mean
+*simple* return does not exist: ``E[exp(L)] = inf`` for any finite ``df``, so the sample
+mean of simple returns is dominated by a handful of paths and does not settle as paths are
+added. The mean *log* return ``E[log(1 + r)]`` exists for ``df > 1`` and its standard error
+for ``df > 2`` (scenarios refuse ``df <= 2``), so pages show the median and the geometric
+mean ``exp(E[log(1 + r)]) - 1``, each with its Monte Carlo standard error. The simple mean
+stays in the JSON (``mean``) for compatibility, with ``mean_finite`` saying whether the
+engine's population mean is finite (:func:`simple_mean_exists`) and ``se.mean`` null when not.
+
 Offers
 ------
 probability, prob_at_least, prob_at_most, mc_standard_error
@@ -14,6 +23,8 @@ target_probabilities, exceedance_probabilities
     ``P(X >= t)`` (or ``<= t``) for many targets and samples at once, with standard errors.
 percentile_table
     Percentiles p01..p99 per sample.
+log_growth, mean_log_return, geometric_mean_return, simple_mean_exists
+    The averages that exist (mean log return, geometric mean) with standard errors.
 outcomes, beats_btc_event, prob_beats_btc, prob_basket_beats_btc
     An asset's per-path outcomes; the one definition of "beats BTC".
 summarize_outcome, summarize, metrics_table
@@ -34,8 +45,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from core.calibration import MarketModel
 from core.errors import ExplorerError
-from core.montecarlo import BASKET, FAN_QUANTILES, SimulationResult
+from core.montecarlo import BASKET, FAN_QUANTILES, SimulationResult, regime_parameters
+from core.scenario import Scenario
 
 #: Percentiles reported for terminal returns (levels in [0, 1]).
 PERCENTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -61,6 +74,12 @@ OUTCOME_EVENTS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
     "prob_loss_50pct": lambda r, dd: r <= -0.5,
     "prob_max_dd_80pct": lambda r, dd: dd >= 0.8,
 }
+
+
+#: Floor of ``log(1 + r)``: ``log(2**-52)``, about -36.04. A path that keeps less than
+#: ``2**-52`` of its value has ``r == -1`` in double precision, so its log growth is
+#: unknown below this floor and counted at it (the mean log return is then an upper bound).
+LOG_FLOOR: float = math.log(np.finfo(float).eps)
 
 
 class MetricsError(ExplorerError):
@@ -165,6 +184,74 @@ def quantile_standard_error(values: np.ndarray | pd.Series, q: float = 0.5) -> f
     hi = int(min(n - 1, math.ceil(n * q + half)))
     part = np.partition(x, [lo, hi])
     return float((part[hi] - part[lo]) / 2.0)
+
+
+def log_growth(returns: np.ndarray | pd.Series) -> np.ndarray:
+    """Log growth ``log(1 + r)`` of simple returns, floored at :data:`LOG_FLOOR`.
+
+    Parameters
+    ----------
+    returns : array-like, shape (n,)
+        Simple returns (decimals, finite, >= -1).
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        ``log1p(max(r, exp(LOG_FLOOR) - 1))``, so never below :data:`LOG_FLOOR`.
+    """
+    r = _sample(returns)
+    if np.any(r < -1.0):
+        raise MetricsError(f"a simple return is below -100%: {float(r.min())!r}")
+    return np.log1p(np.maximum(r, math.expm1(LOG_FLOOR)))
+
+
+def mean_log_return(returns: np.ndarray | pd.Series) -> tuple[float, float]:
+    """Mean log return ``mean(log(1 + r))`` and its Monte Carlo standard error ``sd / sqrt(n)``.
+
+    Exists under Student-t log shocks with ``df > 1`` (its standard error with ``df > 2``), unlike
+    the mean simple return.
+
+    Returns
+    -------
+    (float, float)
+        The mean (log units) and its standard error (ddof=1; NaN when ``n < 2``).
+    """
+    x = log_growth(returns)
+    se = float(x.std(ddof=1) / math.sqrt(x.size)) if x.size > 1 else math.nan
+    return float(x.mean()), se
+
+
+def geometric_mean_return(returns: np.ndarray | pd.Series) -> tuple[float, float]:
+    """Geometric mean return ``exp(mean(log(1 + r))) - 1`` and its standard error.
+
+    The simple-return equivalent of :func:`mean_log_return` (the typical compound growth of a
+    path); the standard error is the delta method's ``exp(m) * se(m)``.
+    """
+    m, se = mean_log_return(returns)
+    return math.expm1(m), math.exp(m) * se
+
+
+def simple_mean_exists(model: MarketModel, scenario: Scenario, horizon: int, engine: str) -> bool:
+    """Whether the engine's terminal simple returns have a finite mean (and variance).
+
+    The bootstrap engine resamples bounded historical shocks and its jumps are log-normal, so
+    ``E[exp(L)]`` is finite. The parametric engine's Student-t shocks give ``E[exp(L)] = inf``
+    unless every regime's crypto and Russell ``df`` is infinite (normal shocks).
+
+    Parameters
+    ----------
+    model : MarketModel
+    scenario : Scenario
+    horizon : int
+        Trading days.
+    engine : {"parametric", "bootstrap"}
+    """
+    if engine == "bootstrap":
+        return True
+    prm = regime_parameters(model, scenario, horizon)
+    dfs = np.concatenate([np.atleast_1d(np.asarray(prm.df, dtype=float)),
+                          np.atleast_1d(np.asarray(prm.russell_df, dtype=float))])
+    return bool(np.all(np.isinf(dfs)))
 
 
 def _tail_probabilities(sorted_x: np.ndarray, targets: np.ndarray, at_most: bool) -> np.ndarray:
@@ -292,7 +379,8 @@ class OutcomeMetrics:
     Attributes
     ----------
     mean : float
-        Mean simple return.
+        Sample mean of the simple returns. Its population value is infinite under Student-t
+        shocks (see :attr:`simple_mean_finite`): kept for the JSON, never shown on a page.
     p05, p25, p50, p75, p95 : float
         Percentiles of the simple return (linear interpolation).
     prob_ge_20pct, prob_ge_2x, prob_ge_5x, prob_loss_50pct, prob_max_dd_80pct : float
@@ -305,6 +393,16 @@ class OutcomeMetrics:
         Paths.
     p50_se : float
         Standard error of the median ``p50`` (:func:`quantile_standard_error`).
+    mean_log, mean_log_se : float
+        Mean log return ``mean(log(1 + r))`` and its standard error (:func:`mean_log_return`).
+    geometric_mean, geometric_mean_se : float
+        ``exp(mean_log) - 1`` and its standard error (:func:`geometric_mean_return`).
+    simple_mean_finite : bool
+        Whether the population mean (and variance) of the simple return is finite under the
+        engine that produced the sample (:func:`simple_mean_exists`).
+    mean_se : float
+        Standard error ``sd(r) / sqrt(n)`` of :attr:`mean` when :attr:`simple_mean_finite`,
+        else NaN (an infinite mean has no standard error).
     """
 
     mean: float
@@ -323,16 +421,35 @@ class OutcomeMetrics:
     se: dict[str, float] = field(default_factory=dict)
     n: int = 0
     p50_se: float = math.nan
+    mean_log: float = math.nan
+    mean_log_se: float = math.nan
+    geometric_mean: float = math.nan
+    geometric_mean_se: float = math.nan
+    simple_mean_finite: bool = False
+    mean_se: float = math.nan
 
     def to_dict(self) -> dict[str, object]:
-        """Plain dict (JSON-ready) with the fields above, ``se`` nested."""
-        keys = ("mean", "p05", "p25", "p50", "p75", "p95", "p50_se", *PROBABILITIES, "var95", "es95")
+        """Plain dict (JSON-ready) with the fields above, ``se`` nested.
+
+        ``se`` holds the standard error of each probability and ``mean`` (NaN when the mean is
+        infinite in population), ``mean_log``, ``geometric_mean`` and ``p50``; ``mean_finite``
+        is :attr:`simple_mean_finite`.
+        """
+        keys = ("mean", "p05", "p25", "p50", "p75", "p95", "p50_se", *PROBABILITIES, "var95", "es95",
+                "mean_log", "geometric_mean")
         out: dict[str, object] = {k: getattr(self, k) for k in keys}
-        out["se"] = dict(self.se)
+        out["mean_finite"] = self.simple_mean_finite
+        out["se"] = {**self.se, "mean": self.mean_se, "mean_log": self.mean_log_se,
+                     "geometric_mean": self.geometric_mean_se, "p50": self.p50_se}
         return out
 
 
-def summarize_outcome(returns: np.ndarray | pd.Series, max_drawdowns: np.ndarray | pd.Series) -> OutcomeMetrics:
+def summarize_outcome(
+    returns: np.ndarray | pd.Series,
+    max_drawdowns: np.ndarray | pd.Series,
+    *,
+    simple_mean_finite: bool = False,
+) -> OutcomeMetrics:
     """Compute :class:`OutcomeMetrics` for one asset.
 
     Parameters
@@ -341,6 +458,9 @@ def summarize_outcome(returns: np.ndarray | pd.Series, max_drawdowns: np.ndarray
         Terminal simple returns.
     max_drawdowns : array-like, shape (n_paths,)
         Maximum drawdowns in [0, 1] of the same paths.
+    simple_mean_finite : bool
+        Whether the simple return's population mean is finite (:func:`simple_mean_exists`);
+        only then does :attr:`OutcomeMetrics.mean_se` get a value.
     """
     r = _sample(returns)
     dd = _sample(max_drawdowns, "max drawdowns")
@@ -349,6 +469,9 @@ def summarize_outcome(returns: np.ndarray | pd.Series, max_drawdowns: np.ndarray
     pct = np.quantile(r, PERCENTILES)
     probs = {k: probability(event(r, dd)) for k, event in OUTCOME_EVENTS.items()}
     var95, es95 = var_es(r, 0.95)
+    mean_log, mean_log_se = mean_log_return(r)
+    geo, geo_se = geometric_mean_return(r)
+    mean_se = float(r.std(ddof=1) / math.sqrt(r.size)) if simple_mean_finite and r.size > 1 else math.nan
     return OutcomeMetrics(
         mean=float(r.mean()),
         p05=float(pct[0]), p25=float(pct[1]), p50=float(pct[2]), p75=float(pct[3]), p95=float(pct[4]),
@@ -358,6 +481,9 @@ def summarize_outcome(returns: np.ndarray | pd.Series, max_drawdowns: np.ndarray
         se={k: v.se for k, v in probs.items()},
         n=int(r.size),
         p50_se=quantile_standard_error(r, 0.5),
+        mean_log=mean_log, mean_log_se=mean_log_se,
+        geometric_mean=geo, geometric_mean_se=geo_se,
+        simple_mean_finite=bool(simple_mean_finite), mean_se=mean_se,
     )
 
 
@@ -404,11 +530,21 @@ def prob_basket_beats_btc(result: SimulationResult) -> Estimate:
 
 
 def drawdown_distribution(result: SimulationResult, levels: tuple[float, ...] = DRAWDOWN_LEVELS) -> pd.DataFrame:
-    """Quantiles of the maximum drawdown, rows assets + ``"basket"``, columns ``levels``, plus ``mean``."""
+    """Quantiles of the maximum drawdown with the median's and the mean's standard errors.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows assets + ``"basket"``; columns one per level (``p05`` .. ``p95``), ``p50_se``
+        (:func:`quantile_standard_error`), ``mean`` and ``mean_se`` (``sd / sqrt(n)``; a
+        drawdown lies in [0, 1], so its mean exists). Fractions of the peak value.
+    """
     dd = result.drawdown_frame()
     out = dd.quantile(list(levels)).T
     out.columns = [f"p{round(q * 100):02d}" for q in levels]
+    out["p50_se"] = [quantile_standard_error(dd[c].to_numpy(), 0.5) for c in dd.columns]
     out["mean"] = dd.mean()
+    out["mean_se"] = dd.std(ddof=1) / math.sqrt(len(dd))
     return out
 
 
@@ -444,7 +580,7 @@ class ScenarioMetrics:
     def table(self) -> pd.DataFrame:
         """One row per asset plus ``"basket"``; columns the scalar metrics (no SEs)."""
         rows = {name: m.to_dict() for name, m in {**self.assets, BASKET: self.basket}.items()}
-        df = pd.DataFrame(rows).T.drop(columns="se")
+        df = pd.DataFrame(rows).T.drop(columns=["se", "mean_finite"])
         return df.astype(float)
 
     def se_table(self) -> pd.DataFrame:
@@ -453,13 +589,18 @@ class ScenarioMetrics:
         return pd.DataFrame(rows).T.astype(float)
 
 
-def summarize(result: SimulationResult) -> ScenarioMetrics:
-    """Compute :class:`ScenarioMetrics` from a :class:`SimulationResult`."""
+def summarize(result: SimulationResult, *, simple_mean_finite: bool = False) -> ScenarioMetrics:
+    """Compute :class:`ScenarioMetrics` from a :class:`SimulationResult`.
+
+    ``simple_mean_finite`` (from :func:`simple_mean_exists`) says whether the simple mean has a
+    standard error; the default assumes Student-t shocks (it does not).
+    """
+    finite = bool(simple_mean_finite)
     assets = {
-        name: summarize_outcome(result.terminal_returns[:, i], result.max_drawdowns[:, i])
+        name: summarize_outcome(result.terminal_returns[:, i], result.max_drawdowns[:, i], simple_mean_finite=finite)
         for i, name in enumerate(result.assets)
     }
-    basket = summarize_outcome(result.basket_terminal_return, result.basket_max_drawdown)
+    basket = summarize_outcome(result.basket_terminal_return, result.basket_max_drawdown, simple_mean_finite=finite)
     beats = {name: prob_beats_btc(result, name) for name in (*result.assets, BASKET) if name != result.btc}
     return ScenarioMetrics(
         assets=assets,
@@ -470,6 +611,9 @@ def summarize(result: SimulationResult) -> ScenarioMetrics:
     )
 
 
+#: Centre and spread columns of :func:`metrics_table`, in order.
+METRICS_TABLE_CENTRE: tuple[str, ...] = ("geometric_mean", "geometric_mean_se", "mean_log", "mean_log_se",
+                                         "p05", "p25", "p50", "p50_se", "p75", "p95")
 #: Run settings appended to :func:`metrics_table` (column -> SimulationResult attribute).
 _RUN_COLUMNS: dict[str, str] = {"scenario": "scenario", "engine": "engine", "n_paths": "n_paths",
                                 "horizon_days": "horizon", "seed": "seed"}
@@ -488,8 +632,9 @@ def metrics_table(result: SimulationResult, metrics: ScenarioMetrics) -> pd.Data
     Returns
     -------
     pandas.DataFrame
-        Index ``assets + ["basket"]``; columns ``mean, p05, p25, p50, p50_se, p75, p95``, the
-        probabilities of :data:`PROBABILITIES` each followed by ``<name>_se``,
+        Index ``assets + ["basket"]``; columns ``geometric_mean, geometric_mean_se, mean_log,
+        mean_log_se, p05, p25, p50, p50_se, p75, p95`` (no simple mean: it is infinite under
+        Student-t shocks), the probabilities of :data:`PROBABILITIES` each followed by ``<name>_se``,
         ``prob_beats_btc`` and ``prob_beats_btc_se`` (P(asset return > BTC return); NaN for
         BTC itself), ``var95, es95``, then the run: ``scenario, engine, n_paths,
         horizon_days, seed``. Decimals throughout.
@@ -497,7 +642,7 @@ def metrics_table(result: SimulationResult, metrics: ScenarioMetrics) -> pd.Data
     rows = []
     for name, m in {**metrics.assets, BASKET: metrics.basket}.items():
         row: dict[str, object] = {"asset": name}
-        row.update({k: getattr(m, k) for k in ("mean", "p05", "p25", "p50", "p50_se", "p75", "p95")})
+        row.update({k: getattr(m, k) for k in METRICS_TABLE_CENTRE})
         for prob in PROBABILITIES:
             row[prob], row[f"{prob}_se"] = getattr(m, prob), m.se[prob]
         beats = metrics.beats_btc.get(name)
@@ -512,9 +657,11 @@ def metrics_table(result: SimulationResult, metrics: ScenarioMetrics) -> pd.Data
 
 
 __all__ = [
-    "DRAWDOWN_LEVELS", "FAN_QUANTILES", "OUTCOME_EVENTS", "PERCENTILES", "PROBABILITIES", "TABLE_PERCENTILES",
+    "DRAWDOWN_LEVELS", "FAN_QUANTILES", "LOG_FLOOR", "METRICS_TABLE_CENTRE", "OUTCOME_EVENTS", "PERCENTILES",
+    "PROBABILITIES", "TABLE_PERCENTILES",
     "Estimate", "MetricsError", "OutcomeMetrics", "ScenarioMetrics", "as_samples", "beats_btc_event",
-    "drawdown_distribution", "exceedance_probabilities", "fan_bands", "mc_standard_error", "metrics_table",
-    "outcomes", "percentile_table", "prob_at_least", "prob_at_most", "prob_basket_beats_btc", "prob_beats_btc",
-    "probability", "quantile_standard_error", "summarize", "summarize_outcome", "target_probabilities", "var_es",
+    "drawdown_distribution", "exceedance_probabilities", "fan_bands", "geometric_mean_return", "log_growth",
+    "mc_standard_error", "mean_log_return", "metrics_table", "outcomes", "percentile_table", "prob_at_least",
+    "prob_at_most", "prob_basket_beats_btc", "prob_beats_btc", "probability", "quantile_standard_error",
+    "simple_mean_exists", "summarize", "summarize_outcome", "target_probabilities", "var_es",
 ]

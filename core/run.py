@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.calibration import MarketModel
-from core.metrics import ScenarioMetrics, summarize
+from core.metrics import ScenarioMetrics, simple_mean_exists, summarize
 from core.montecarlo import SimulationResult, simulate
 from core.scenario import Scenario
 
@@ -31,7 +31,9 @@ class ScenarioRun:
     result : SimulationResult
         Paths' terminal returns, drawdowns, fan bands and regime occupancy.
     metrics : ScenarioMetrics
-        Percentiles, probabilities with Monte Carlo standard errors, VaR/ES per asset and basket.
+        Percentiles, median and geometric mean with their standard errors, probabilities with
+        Monte Carlo standard errors, VaR/ES per asset and basket; the simple mean has a standard
+        error only where the engine makes it finite (:func:`core.metrics.simple_mean_exists`).
     """
 
     scenario: Scenario
@@ -78,4 +80,5 @@ def run_scenario(
     """
     result = simulate(model, scenario, n_paths=n_paths, horizon=horizon, rng=np.random.default_rng(seed),
                       engine=engine, progress=progress)
-    return ScenarioRun(scenario=scenario, result=result, metrics=summarize(result))
+    finite = simple_mean_exists(model, scenario, result.horizon, engine)
+    return ScenarioRun(scenario=scenario, result=result, metrics=summarize(result, simple_mean_finite=finite))

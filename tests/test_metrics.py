@@ -11,13 +11,17 @@ from hypothesis import strategies as st
 
 from core.conventions import BASKET
 from core.metrics import (
+    LOG_FLOOR,
     PROBABILITIES,
     Estimate,
     MetricsError,
     drawdown_distribution,
     exceedance_probabilities,
     fan_bands,
+    geometric_mean_return,
+    log_growth,
     mc_standard_error,
+    mean_log_return,
     metrics_table,
     percentile_table,
     prob_at_least,
@@ -25,13 +29,15 @@ from core.metrics import (
     prob_basket_beats_btc,
     prob_beats_btc,
     quantile_standard_error,
+    simple_mean_exists,
     summarize,
     summarize_outcome,
     target_probabilities,
     var_es,
 )
 from core.montecarlo import SimulationResult, simulate
-from tests.test_montecarlo import make_model, one_regime
+from core.run import run_scenario
+from tests.test_montecarlo import NORMAL, make_model, one_regime
 
 
 def test_standard_error_formula() -> None:
@@ -88,9 +94,16 @@ def test_summary_matches_numpy(values: list[float]) -> None:
     for key, se in m.se.items():
         p = getattr(m, key)
         assert se == pytest.approx(math.sqrt(p * (1 - p) / r.size))
+    logs = np.log1p(r)
+    assert m.mean_log == pytest.approx(logs.mean())
+    assert m.mean_log_se == pytest.approx(logs.std(ddof=1) / math.sqrt(r.size), nan_ok=True)
+    assert m.geometric_mean == pytest.approx(np.exp(logs.mean()) - 1)
+    assert math.isnan(m.mean_se)  # Student-t by default: the simple mean has no standard error
     d = m.to_dict()
     assert list(d)[:6] == ["mean", "p05", "p25", "p50", "p75", "p95"]
-    assert d["se"] == m.se
+    assert {k: d["se"][k] for k in m.se} == m.se
+    assert d["se"]["mean_log"] is m.mean_log_se and d["se"]["geometric_mean"] is m.geometric_mean_se
+    assert d["se"]["p50"] is m.p50_se and d["mean_finite"] is False
 
 
 def test_summary_length_mismatch() -> None:
@@ -139,7 +152,19 @@ def test_metrics_on_simulation() -> None:
     btc = res.terminal_returns[:, 1]
     assert m.assets["BTC"].p50 == pytest.approx(np.median(btc))
     assert m.basket_beats_btc.p == pytest.approx(np.mean(res.basket_terminal_return > btc))
-    assert fan_bands(res).equals(res.fan_frame())
+    # the fan bands: long form, one row per (report day, asset); on the last day they are the
+    # quantiles of the terminal returns (numpy), on day 0 all zero
+    fan = fan_bands(res)
+    assert list(fan.columns) == ["day", "asset", "p05", "p25", "p50", "p75", "p95"]
+    assert set(fan["asset"]) == {*res.assets, BASKET}
+    last = fan[fan["day"] == 10].set_index("asset")
+    for i, name in enumerate(res.assets):
+        want = np.quantile(res.terminal_returns[:, i], [0.05, 0.25, 0.5, 0.75, 0.95])
+        assert last.loc[name, ["p05", "p25", "p50", "p75", "p95"]].to_numpy(dtype=float) == pytest.approx(
+            want, rel=1e-4, abs=1e-5)
+    want = np.quantile(res.basket_terminal_return, [0.05, 0.5, 0.95])
+    assert last.loc[BASKET, ["p05", "p50", "p95"]].to_numpy(dtype=float) == pytest.approx(want, rel=1e-4, abs=1e-5)
+    assert (fan.loc[fan["day"] == 0, ["p05", "p50", "p95"]].to_numpy() == 0).all()
 
 
 # --------------------------------------------------------------------------- quantile standard errors
@@ -219,7 +244,12 @@ def test_beats_btc_has_one_definition() -> None:
     res = hand_result()  # BTC column: 0.5, 0.0, 0.0
     assert prob_beats_btc(res, "AAA").p == pytest.approx(2 / 3)  # 1.2 > 0.5, -0.6 < 0, 5.0 > 0
     assert prob_beats_btc(res, "IWM").p == pytest.approx(1 / 3)  # 0.1 < 0.5, 0.0 = 0.0 (a tie loses), 0.2 > 0
-    assert prob_beats_btc(res, BASKET) == prob_basket_beats_btc(res)
+    # the basket (0.6, -0.15, 2.05) against BTC (0.5, 0.0, 0.0), by hand: 2 of 3 paths
+    assert prob_beats_btc(res, BASKET).p == pytest.approx(2 / 3)
+    assert prob_beats_btc(res, BASKET).se == pytest.approx(math.sqrt(2 / 9 / 3))
+    tie = hand_result()
+    tie.basket_terminal_return[:] = tie.terminal_returns[:, 1]  # the basket ties BTC on every path
+    assert prob_basket_beats_btc(tie).p == 0.0
     with pytest.raises(MetricsError, match="cannot beat itself"):
         prob_beats_btc(res, "BTC")
     with pytest.raises(MetricsError, match="'XYZ'"):
@@ -235,7 +265,9 @@ def test_metrics_table_has_every_metric_with_its_standard_error() -> None:
     m = summarize(res)
     table = metrics_table(res, m)
     assert list(table.index) == [*res.assets, BASKET]
-    assert list(table.columns[:7]) == ["mean", "p05", "p25", "p50", "p50_se", "p75", "p95"]
+    assert list(table.columns[:10]) == ["geometric_mean", "geometric_mean_se", "mean_log", "mean_log_se",
+                                        "p05", "p25", "p50", "p50_se", "p75", "p95"]
+    assert "mean" not in table.columns  # infinite under Student-t shocks: never shown
     for prob in PROBABILITIES:
         assert prob in table.columns and f"{prob}_se" in table.columns
     btc = res.terminal_returns[:, 1]
@@ -250,4 +282,92 @@ def test_metrics_table_has_every_metric_with_its_standard_error() -> None:
     assert math.isnan(table.loc["BTC", "prob_beats_btc"])
     assert table.loc[BASKET, "prob_beats_btc"] == pytest.approx(np.mean(res.basket_terminal_return > btc))
     assert (table["n_paths"] == 4000).all() and (table["horizon_days"] == 10).all()
-    assert table.to_csv(index_label="asset").splitlines()[0].startswith("asset,mean,p05,p25,p50,p50_se")
+    logs = np.log1p(res.basket_terminal_return)
+    assert table.loc[BASKET, "mean_log"] == pytest.approx(logs.mean())
+    assert table.loc[BASKET, "mean_log_se"] == pytest.approx(logs.std(ddof=1) / math.sqrt(4000))
+    assert table.loc[BASKET, "geometric_mean"] == pytest.approx(math.expm1(logs.mean()))
+
+
+# --------------------------------------------------------------------------- averages that exist
+
+
+def test_mean_log_and_geometric_mean_by_hand() -> None:
+    r = np.array([1.0, -0.5, 0.0, 3.0])  # log growth: log 2, -log 2, 0, log 4 = 2 log 2
+    m, se = mean_log_return(r)
+    logs = np.array([1.0, -1.0, 0.0, 2.0]) * math.log(2)
+    assert m == pytest.approx(math.log(2) / 2)
+    assert se == pytest.approx(logs.std(ddof=1) / 2)
+    geo, geo_se = geometric_mean_return(r)
+    assert geo == pytest.approx(math.sqrt(2) - 1)  # (2 * 0.5 * 1 * 4) ** (1/4) - 1
+    assert geo_se == pytest.approx(math.sqrt(2) * se)  # delta method
+    # a path that loses everything (in double precision) counts at the floor, not at -inf
+    assert log_growth(np.array([-1.0, 0.0])).tolist() == pytest.approx([LOG_FLOOR, 0.0])
+    assert LOG_FLOOR == pytest.approx(-36.04, abs=0.01)
+    with pytest.raises(MetricsError, match="below -100%"):
+        log_growth(np.array([-1.5]))
+
+
+def test_simple_mean_exists_only_without_student_t_shocks() -> None:
+    model = make_model()
+    assert not simple_mean_exists(model, one_regime(), 20, "parametric")  # calibrated df 4
+    assert not simple_mean_exists(model, one_regime(df=math.inf), 20, "parametric")  # the Russell's t remains
+    assert simple_mean_exists(model, one_regime(**NORMAL), 20, "parametric")
+    assert simple_mean_exists(model, one_regime(), 20, "bootstrap")
+    run = run_scenario(model, one_regime(), n_paths=500, horizon=5, seed=1)
+    assert math.isnan(run.metrics.basket.mean_se) and run.metrics.basket.to_dict()["mean_finite"] is False
+    run = run_scenario(model, one_regime(), n_paths=500, horizon=5, seed=1, engine="bootstrap")
+    r = run.result.basket_terminal_return
+    assert run.metrics.basket.mean_se == pytest.approx(r.std(ddof=1) / math.sqrt(500))
+
+
+def test_mean_log_and_simple_mean_match_closed_form_under_normal_shocks() -> None:
+    """Normal log shocks: log growth ~ N(h (a + b mu), h (b^2 s_R^2 + s^2)); both means exist."""
+    model = make_model()
+    horizon, n = 20, 20_000
+    run = run_scenario(model, one_regime(**NORMAL), n_paths=n, horizon=horizon, seed=5)
+    m = run.metrics.assets["BTC"]
+    mu = horizon * (model.btc_alpha + model.btc_beta * model.russell_mu)
+    var = horizon * (model.btc_beta ** 2 * model.russell_sigma ** 2 + model.btc_sigma ** 2)
+    assert abs(m.mean_log - mu) < 4 * m.mean_log_se
+    assert m.mean_log_se == pytest.approx(math.sqrt(var / n), rel=0.05)
+    assert abs(m.geometric_mean - math.expm1(mu)) < 4 * m.geometric_mean_se
+    assert m.simple_mean_finite and abs(m.mean - math.expm1(mu + var / 2)) < 4 * m.mean_se
+    assert abs(m.p50 - math.expm1(mu)) < 4 * m.p50_se  # the median of a log-normal is exp(mu) - 1
+
+
+def test_displayed_statistics_spread_across_seeds_matches_their_standard_errors() -> None:
+    """Twelve seeds of a Student-t (df 4) run: the spread of each shown statistic is its SE's size."""
+    model, scenario = make_model(), one_regime()
+    shown = {
+        "p50": lambda m: (m.p50, m.p50_se),
+        "mean_log": lambda m: (m.mean_log, m.mean_log_se),
+        "geometric_mean": lambda m: (m.geometric_mean, m.geometric_mean_se),
+        "prob_ge_20pct": lambda m: (m.prob_ge_20pct, m.se["prob_ge_20pct"]),
+    }
+    values: dict[tuple[str, str], list[float]] = {}
+    ses: dict[tuple[str, str], list[float]] = {}
+    for seed in range(12):
+        run = run_scenario(model, scenario, n_paths=3_000, horizon=20, seed=100 + seed)
+        for asset, m in (("BTC", run.metrics.assets["BTC"]), (BASKET, run.metrics.basket)):
+            for name, get in shown.items():
+                v, se = get(m)
+                values.setdefault((asset, name), []).append(v)
+                ses.setdefault((asset, name), []).append(se)
+        beats = run.metrics.basket_beats_btc
+        values.setdefault((BASKET, "beats_btc"), []).append(beats.p)
+        ses.setdefault((BASKET, "beats_btc"), []).append(beats.se)
+    for key, v in values.items():
+        ratio = np.std(v, ddof=1) / np.mean(ses[key])
+        assert 0.5 <= ratio <= 2.0, (key, ratio)
+
+
+def test_drawdown_distribution_standard_errors() -> None:
+    res = hand_result()
+    dd = drawdown_distribution(res)
+    assert list(dd.columns) == ["p05", "p25", "p50", "p75", "p95", "p50_se", "mean", "mean_se"]
+    x = res.max_drawdowns[:, 2]  # AAA: 0.2, 0.85, 0.1
+    assert dd.loc["AAA", "mean_se"] == pytest.approx(x.std(ddof=1) / math.sqrt(3))
+    assert math.isnan(dd.loc["AAA", "p50_se"])  # three paths: too few for the order-statistic error
+    sim = simulate(make_model(), one_regime(), n_paths=2000, horizon=10, rng=np.random.default_rng(0))
+    table = drawdown_distribution(sim)
+    assert table.loc["BTC", "p50_se"] == pytest.approx(quantile_standard_error(sim.max_drawdowns[:, 1], 0.5))

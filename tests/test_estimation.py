@@ -140,8 +140,8 @@ def test_granger_direction_and_reference_f() -> None:
     ssr_f = np.sum((yy - full @ np.linalg.lstsq(full, yy, rcond=None)[0]) ** 2)
     ssr_r = np.sum((yy - own @ np.linalg.lstsq(own, yy, rcond=None)[0]) ** 2)
     f = (ssr_r - ssr_f) / 1 / (ssr_f / (n - 1 - 3))
-    assert t.loc[1, "market_to_asset_f"] == pytest.approx(f, rel=1e-9)
-    assert t.loc[1, "market_to_asset_p"] == pytest.approx(stats.f.sf(f, 1, n - 4), rel=1e-6)
+    assert t.loc[1, "market_to_asset_f_homoskedastic"] == pytest.approx(f, rel=1e-9)
+    assert t.loc[1, "market_to_asset_p_homoskedastic"] == pytest.approx(stats.f.sf(f, 1, n - 4), rel=1e-6)
 
 
 def test_granger_does_not_print(capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,11 +18,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``estimate`` subcommand."""
     p = subparsers.add_parser(
         "estimate",
-        help="beta, correlation, up/down and Dimson betas, lead-lag and stability of an asset vs a market",
+        help="beta, correlation, up/down, Dimson and lead-lag betas, Granger tests and stability of an asset vs a market",
         description=(
             "Log returns on the equity calendar (crypto sampled at the market's sessions, so "
-            "weekend moves fold into Monday). Beta intervals are Newey-West (HAC) with "
-            "floor(4 (n/100)^(2/9)) lags."
+            "weekend moves fold into Monday). Beta intervals and Granger Wald tests are "
+            "Newey-West (HAC) with floor(4 (n/100)^(2/9)) lags; the correlation interval is a "
+            "stationary block bootstrap (seed 0). Equity closes are dividend-adjusted where the "
+            "data has them (see 'closes' in the output)."
         ),
     )
     add_data_arguments(p)
@@ -67,7 +69,7 @@ def report_json(report: est.RelationshipReport) -> dict[str, Any]:
     """
     beta, corr, updown, dimson = report.beta, report.corr, report.updown, report.dimson
     weekly = report.comparison if report.comparison_freq == "W" else None
-    granger, lead_lag = report.granger, report.cross
+    granger, lead_lag, lead = report.granger, report.cross, report.lead_lag
     return {
         "asset": report.asset,
         "market": report.market,
@@ -85,6 +87,11 @@ def report_json(report: est.RelationshipReport) -> dict[str, Any]:
         "r2": beta.r2,
         "corr": corr.pearson,
         "corr_ci": list(corr.pearson_ci),
+        "corr_ci_method": corr.ci_method,
+        "corr_ci_block_length": corr.block_length,
+        "corr_ci_n_boot": corr.n_boot,
+        "corr_ci_seed": corr.boot_seed,
+        "corr_ci_fisher_iid": list(corr.pearson_ci_fisher),
         "corr_p": corr.pearson_p,
         "spearman": corr.spearman,
         "spearman_p": corr.spearman_p,
@@ -99,6 +106,13 @@ def report_json(report: est.RelationshipReport) -> dict[str, Any]:
         "dimson_beta": dimson.beta if dimson else None,
         "dimson_ci": _ci(dimson.beta_ci) if dimson else None,
         "dimson_lags": report.dimson_lags,
+        "dimson_se": dimson.beta_se if dimson else None,
+        "lead_lag_beta": lead.beta if lead else None,
+        "lead_lag_beta_se": lead.beta_se if lead else None,
+        "lead_lag_beta_ci": _ci(lead.beta_ci) if lead else None,
+        "lead_lag_loadings": ({str(k): {"loading": v, "se": lead.loading_se[k]}
+                               for k, v in lead.loadings.items()} if lead else None),
+        "lead_lag_hac_lags": lead.hac_lags if lead else None,
         "weekly_beta": weekly.beta if weekly else None,
         "weekly_beta_ci": _ci(weekly.beta_ci) if weekly else None,
         "weekly_n": weekly.n if weekly else None,
@@ -114,6 +128,13 @@ def report_json(report: est.RelationshipReport) -> dict[str, Any]:
         "granger_asset_to_market_p": ({str(k): v for k, v in
                                        granger.table["asset_to_market_p"].items()}
                                       if granger else None),
+        "granger_cov": granger.cov_label if granger else None,
+        "granger_market_to_asset_p_homoskedastic": (
+            {str(k): v for k, v in granger.table["market_to_asset_p_homoskedastic"].items()}
+            if granger else None),
+        "granger_asset_to_market_p_homoskedastic": (
+            {str(k): v for k, v in granger.table["asset_to_market_p_homoskedastic"].items()}
+            if granger else None),
         "by_year": ({str(y): {"corr": row["corr"], "beta": row["beta"], "n": int(row["n"])}
                      for y, row in report.by_year.iterrows()} if report.by_year is not None
                     else None),

@@ -11,14 +11,17 @@ What is where (import everything from ``core.estimation``; the modules are priva
 ``_base``         :class:`EstimationError`, :data:`MIN_OBS`, :func:`newey_west_lags`,
                   :func:`align_pair`, :func:`select_column`, :func:`compound_to_weekly`
 ``_ols``          :func:`estimate_beta` -> :class:`BetaEstimate` (HAC);
-                  :func:`estimate_dimson_beta` -> :class:`DimsonBeta`
-``_correlation``  :func:`estimate_correlation` -> :class:`CorrelationEstimate`;
+                  :func:`estimate_dimson_beta` -> :class:`DimsonBeta` (market lags);
+                  :func:`estimate_lead_lag_beta` -> :class:`LeadLagBeta` (lag, same, next session)
+``_bootstrap``    :func:`stationary_indices`, :func:`block_bootstrap_corr_ci` -> :class:`BootstrapInterval`
+``_correlation``  :func:`estimate_correlation` -> :class:`CorrelationEstimate` (block-bootstrap interval);
                   :func:`correlation_matrix` -> :class:`CorrelationMatrix`
 ``_updown``       :func:`estimate_up_down_beta` -> :class:`UpDownBeta` (HC1, capture ratios)
 ``_factors``      :func:`build_factors`, :func:`estimate_factor_loadings` -> :class:`FactorLoadings`
 ``_rolling``      :func:`rolling_beta`, :func:`rolling_betas`, :func:`rolling_correlation`,
                   :func:`ewma_correlation`, :data:`ROLLING_WINDOWS`
 ``_leadlag``      :func:`cross_correlation`, :func:`granger_tests` -> :class:`GrangerResult`
+                  (HAC Wald tests), :func:`granger_wald` (one direction, one lag order)
 ``_stability``    :func:`estimate_by_year`, :func:`estimate_by_volatility`,
                   :func:`market_volatility`, :data:`VOL_TERCILES`
 ``_report``       :func:`relationship_report` -> :class:`RelationshipReport`: every number the
@@ -48,7 +51,16 @@ from core.estimation._base import (
     newey_west_lags,
     select_column,
 )
+from core.estimation._bootstrap import (
+    CORR_BOOT_SEED,
+    CORR_N_BOOT,
+    BootstrapInterval,
+    block_bootstrap_corr_ci,
+    stationary_indices,
+)
 from core.estimation._correlation import (
+    CI_BLOCK_BOOTSTRAP,
+    CI_FISHER,
     CorrelationEstimate,
     CorrelationMatrix,
     correlation_matrix,
@@ -62,8 +74,21 @@ from core.estimation._factors import (
     build_factors,
     estimate_factor_loadings,
 )
-from core.estimation._leadlag import GrangerResult, cross_correlation, granger_tests
-from core.estimation._ols import BetaEstimate, DimsonBeta, estimate_beta, estimate_dimson_beta
+from core.estimation._leadlag import (
+    GRANGER_COV,
+    GrangerResult,
+    cross_correlation,
+    granger_tests,
+    granger_wald,
+)
+from core.estimation._ols import (
+    BetaEstimate,
+    DimsonBeta,
+    LeadLagBeta,
+    estimate_beta,
+    estimate_dimson_beta,
+    estimate_lead_lag_beta,
+)
 from core.estimation._report import (
     PART_BY_VOL,
     PART_BY_YEAR,
@@ -72,6 +97,7 @@ from core.estimation._report import (
     PART_EWMA,
     PART_FACTORS,
     PART_GRANGER,
+    PART_LEAD_LAG_BETA,
     PART_LEADLAG,
     PART_MATRIX,
     PART_ROLLING,
@@ -107,6 +133,7 @@ __all__ = [
     "MIN_YEAR_OBS_BY_FREQ",
     "PART_UPDOWN",
     "PART_DIMSON",
+    "PART_LEAD_LAG_BETA",
     "PART_GRANGER",
     "PART_LEADLAG",
     "PART_BY_VOL",
@@ -131,6 +158,8 @@ __all__ = [
     "compound_to_weekly",
     "estimate_beta",
     "estimate_dimson_beta",
+    "estimate_lead_lag_beta",
+    "LeadLagBeta",
     "estimate_correlation",
     "correlation_matrix",
     "estimate_up_down_beta",
@@ -142,6 +171,15 @@ __all__ = [
     "ewma_correlation",
     "cross_correlation",
     "granger_tests",
+    "granger_wald",
+    "CORR_BOOT_SEED",
+    "CORR_N_BOOT",
+    "BootstrapInterval",
+    "block_bootstrap_corr_ci",
+    "stationary_indices",
+    "CI_BLOCK_BOOTSTRAP",
+    "CI_FISHER",
+    "GRANGER_COV",
     "estimate_by_year",
     "estimate_by_volatility",
     "market_volatility",

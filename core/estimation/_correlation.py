@@ -13,7 +13,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from core.calibration import MIN_BLOCK_OBS
 from core.estimation._base import MIN_OBS, EstimationError, _check_level, _require_obs, align_pair
+from core.estimation._bootstrap import CORR_BOOT_SEED, CORR_N_BOOT, block_bootstrap_corr_ci
+
+#: Names of the interval methods in :attr:`CorrelationEstimate.ci_method`.
+CI_BLOCK_BOOTSTRAP = "stationary block bootstrap"
+CI_FISHER = "Fisher z (i.i.d.)"
 
 
 @dataclass(frozen=True)
@@ -27,11 +33,23 @@ class CorrelationEstimate:
     pearson_p, spearman_p : float
         Two-sided p-values of zero correlation (scipy.stats; i.i.d. assumption).
     pearson_ci : tuple[float, float]
-        Fisher-z interval for the Pearson correlation at ``level``.
+        Interval for the Pearson correlation at ``level`` by ``ci_method``: a stationary
+        block bootstrap (percentile) when there are at least 20 pairs, else Fisher z.
     n : int
         Paired observations used.
     level : float
         Confidence level of ``pearson_ci``.
+    pearson_ci_fisher : tuple[float, float]
+        The Fisher-z interval, which assumes i.i.d. pairs (too narrow for returns with
+        volatility clustering); kept for comparison.
+    ci_method : str
+        :data:`CI_BLOCK_BOOTSTRAP` or :data:`CI_FISHER`.
+    block_length : float or None
+        Mean block length of the bootstrap (rows), None for Fisher z.
+    n_boot : int
+        Bootstrap resamples (0 for Fisher z).
+    boot_seed : int or None
+        Seed of the bootstrap draws.
     """
 
     pearson: float
@@ -41,6 +59,11 @@ class CorrelationEstimate:
     spearman_p: float
     n: int
     level: float
+    pearson_ci_fisher: tuple[float, float] = (float("nan"), float("nan"))
+    ci_method: str = CI_FISHER
+    block_length: float | None = None
+    n_boot: int = 0
+    boot_seed: int | None = None
 
 
 @dataclass(frozen=True)
@@ -63,16 +86,30 @@ class CorrelationMatrix:
 
 
 def estimate_correlation(
-    asset: pd.Series, market: pd.Series, *, level: float = 0.95
+    asset: pd.Series,
+    market: pd.Series,
+    *,
+    level: float = 0.95,
+    n_boot: int = CORR_N_BOOT,
+    seed: int = CORR_BOOT_SEED,
 ) -> CorrelationEstimate:
     """Pearson and Spearman correlation with p-values (scipy.stats) on paired rows.
+
+    The Pearson interval comes from a stationary block bootstrap of the pairs
+    (:func:`block_bootstrap_corr_ci`, ``n_boot`` resamples drawn from ``seed``) when there
+    are at least 20 pairs, so it allows for volatility clustering; with fewer pairs it is
+    the Fisher-z interval and ``ci_method`` says so.
 
     Parameters
     ----------
     asset, market : pandas.Series
         Returns (decimals), shape (n_dates,).
     level : float, default 0.95
-        Level of the Fisher-z interval for Pearson.
+        Level of the interval for Pearson.
+    n_boot : int, default 1000
+        Bootstrap resamples.
+    seed : int, default 0
+        Seed of the bootstrap draws.
 
     Returns
     -------
@@ -99,14 +136,24 @@ def estimate_correlation(
     else:
         ci = (float("nan"), float("nan"))
     spear = stats.spearmanr(x, y)
+    method, block, boots, used_seed, interval = CI_FISHER, None, 0, None, ci
+    if n >= MIN_BLOCK_OBS:
+        boot = block_bootstrap_corr_ci(x, y, level=level, n_boot=n_boot, seed=seed)
+        method, block, boots, used_seed = CI_BLOCK_BOOTSTRAP, boot.block_length, boot.n_boot, boot.seed
+        interval = (boot.low, boot.high)
     return CorrelationEstimate(
         pearson=r,
         pearson_p=float(pear.pvalue),
-        pearson_ci=ci,
+        pearson_ci=interval,
         spearman=float(spear.statistic),
         spearman_p=float(spear.pvalue),
         n=n,
         level=level,
+        pearson_ci_fisher=ci,
+        ci_method=method,
+        block_length=block,
+        n_boot=boots,
+        boot_seed=used_seed,
     )
 
 

@@ -1,4 +1,4 @@
-"""Full-sample OLS betas with Newey-West (HAC) inference: the plain beta and the Dimson beta.
+"""Full-sample OLS betas with Newey-West (HAC) inference: the plain, Dimson and lead-lag betas.
 
 Private module; import from :mod:`core.estimation`.
 """
@@ -96,6 +96,44 @@ class DimsonBeta:
     beta_se: float
     beta_ci: tuple[float, float]
     loadings: pd.Series
+    lags: int
+    n: int
+    hac_lags: int
+    level: float
+
+
+@dataclass(frozen=True, eq=False)
+class LeadLagBeta:
+    """Sum of the slopes on the market's past, same-session and next-session returns.
+
+    Attributes
+    ----------
+    beta : float
+        ``sum_k b_k`` from ``asset_t = a + sum_{k=-lags..leads} b_k * market_{t+k} + e_t``
+        (unitless).
+    beta_se : float
+        HAC standard error of the sum, ``sqrt(1' V 1)``.
+    beta_ci : tuple[float, float]
+        Student-t interval at ``level``.
+    loadings, loading_se : pandas.Series
+        ``b_k`` and their HAC standard errors, indexed by offset ``k`` (name "offset";
+        -1 = the previous session, 0 = the same, +1 = the next), sorted.
+    leads, lags : int
+        Market sessions ahead and behind.
+    n : int
+        Rows with the asset and every market term.
+    hac_lags : int
+        Newey-West lags used.
+    level : float
+        Confidence level.
+    """
+
+    beta: float
+    beta_se: float
+    beta_ci: tuple[float, float]
+    loadings: pd.Series
+    loading_se: pd.Series
+    leads: int
     lags: int
     n: int
     hac_lags: int
@@ -203,32 +241,114 @@ def estimate_dimson_beta(
     if isinstance(lags, bool) or int(lags) != lags or lags < 0:
         raise EstimationError(f"lags must be an integer >= 0, got {lags!r}")
     lags = int(lags)
+    fit = _sum_of_slopes(asset, market, list(range(lags + 1)), hac_lags=hac_lags, level=level,
+                         what=f"a Dimson beta with {lags} lags")
+    return DimsonBeta(
+        beta=fit.beta,
+        beta_se=fit.beta_se,
+        beta_ci=fit.beta_ci,
+        loadings=pd.Series(fit.loadings.to_numpy()[::-1], index=pd.RangeIndex(lags + 1, name="lag"),
+                           name="loading"),  # offsets -lags..0 -> lags 0..lags
+        lags=lags,
+        n=fit.n,
+        hac_lags=fit.hac_lags,
+        level=level,
+    )
+
+
+def _sum_of_slopes(
+    asset: pd.Series,
+    market: pd.Series,
+    delays: list[int],
+    *,
+    hac_lags: int | None,
+    level: float,
+    what: str,
+) -> LeadLagBeta:
+    """OLS of ``asset_t`` on ``market_{t-d}`` for each delay d (HAC); the sum of the slopes.
+
+    ``d > 0`` is a market lag, ``d < 0`` a market lead. Shifts are by row of the inner join
+    of the two series, rows missing any term are dropped.
+    """
     joined = pd.concat(
         [pd.Series(asset, dtype=float), pd.Series(market, dtype=float)],
         axis=1, keys=["asset", "market"], join="inner",
     ).sort_index()
-    design = pd.concat(
-        {j: joined["market"].shift(j) for j in range(lags + 1)}, axis=1
-    )
+    design = pd.concat({d: joined["market"].shift(d) for d in delays}, axis=1)
     frame = pd.concat([joined["asset"], design], axis=1)
     frame = frame.loc[np.isfinite(frame.to_numpy()).all(axis=1)]
     n = len(frame)
-    _require_obs(n, lags + 3, f"a Dimson beta with {lags} lags")
+    _require_obs(n, len(delays) + 2, what)
     nw = newey_west_lags(n) if hac_lags is None else int(hac_lags)
+    if nw < 0:
+        raise EstimationError(f"hac_lags must be >= 0, got {hac_lags!r}")
     res = _fit_ols(frame.iloc[:, 0].to_numpy(), frame.iloc[:, 1:].to_numpy(), cov_type="HAC",
                    hac_lags=nw)
-    weights = np.r_[0.0, np.ones(lags + 1)]
+    weights = np.r_[0.0, np.ones(len(delays))]
     beta = float(weights @ res.params)
     se = float(math.sqrt(weights @ res.cov_params() @ weights))
     q = float(stats.t.ppf(0.5 + level / 2.0, res.df_resid))
-    loadings = pd.Series(res.params[1:], index=pd.RangeIndex(lags + 1, name="lag"), name="loading")
-    return DimsonBeta(
+    offsets = pd.Index([-d for d in delays], name="offset")
+    order = np.argsort(offsets.to_numpy())
+    loadings = pd.Series(res.params[1:][order], index=offsets[order], name="loading")
+    loading_se = pd.Series(res.bse[1:][order], index=offsets[order], name="se")
+    return LeadLagBeta(
         beta=beta,
         beta_se=se,
         beta_ci=(beta - q * se, beta + q * se),
         loadings=loadings,
-        lags=lags,
+        loading_se=loading_se,
+        leads=max(0, -min(delays)),
+        lags=max(0, max(delays)),
         n=n,
         hac_lags=nw,
         level=level,
     )
+
+
+def estimate_lead_lag_beta(
+    asset: pd.Series,
+    market: pd.Series,
+    *,
+    leads: int = 1,
+    lags: int = 1,
+    hac_lags: int | None = None,
+    level: float = 0.95,
+) -> LeadLagBeta:
+    """Lead-lag beta: sum of loadings on the market's previous, same and *next* sessions.
+
+    Fits ``asset_t = a + sum_{k=-lags..leads} b_k * market_{t+k} + e_t`` as one multiple
+    regression with Newey-West (HAC) errors and reports ``sum_k b_k``. With the default
+    ``leads = lags = 1`` that is ``b_{-1} + b_0 + b_{+1}``, the coefficients on
+    ``R_{t-1}, R_t, R_{t+1}``. Why the lead: Yahoo's crypto close (00:00 UTC) comes about
+    4 hours after the US close (16:00 New York), so news in those hours is in crypto's
+    return for day t and in the market's return for session t+1. A Dimson beta
+    (:func:`estimate_dimson_beta`) adds only lags and misses it.
+
+    Parameters
+    ----------
+    asset, market : pandas.Series
+        Returns (decimals) on one calendar (shifts are by row), shape (n_dates,).
+    leads, lags : int, default 1
+        Market sessions ahead and behind, each >= 0.
+    hac_lags : int, optional
+        Newey-West lags; default :func:`newey_west_lags` of the rows used.
+    level : float, default 0.95
+        Confidence level.
+
+    Returns
+    -------
+    LeadLagBeta
+
+    Raises
+    ------
+    EstimationError
+        Negative ``leads``/``lags``, bad ``level`` or too few complete rows.
+    """
+    _check_level(level)
+    for name, value in (("leads", leads), ("lags", lags)):
+        if isinstance(value, bool) or int(value) != value or value < 0:
+            raise EstimationError(f"{name} must be an integer >= 0, got {value!r}")
+    delays = list(range(-int(leads), int(lags) + 1))
+    return _sum_of_slopes(asset, market, delays, hac_lags=hac_lags, level=level,
+                          what=f"a lead-lag beta with {leads} lead(s) and {lags} lag(s)")

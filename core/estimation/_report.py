@@ -21,7 +21,14 @@ from core.estimation._correlation import (
 )
 from core.estimation._factors import FactorLoadings, build_factors, estimate_factor_loadings
 from core.estimation._leadlag import GrangerResult, cross_correlation, granger_tests
-from core.estimation._ols import BetaEstimate, DimsonBeta, estimate_beta, estimate_dimson_beta
+from core.estimation._ols import (
+    BetaEstimate,
+    DimsonBeta,
+    LeadLagBeta,
+    estimate_beta,
+    estimate_dimson_beta,
+    estimate_lead_lag_beta,
+)
 from core.estimation._rolling import ewma_correlation, rolling_beta
 from core.estimation._stability import (
     MIN_YEAR_OBS_BY_FREQ,
@@ -45,6 +52,7 @@ DEFAULT_HALFLIFE = 30.0
 #: Names of the optional parts, as they appear in :attr:`RelationshipReport.notes`.
 PART_UPDOWN = "up/down beta"
 PART_DIMSON = "Dimson beta"
+PART_LEAD_LAG_BETA = "lead-lag beta"
 PART_GRANGER = "Granger tests"
 PART_LEADLAG = "lead-lag"
 PART_BY_VOL = "volatility terciles"
@@ -77,7 +85,7 @@ class RelationshipReport:
     beta : BetaEstimate
         Full-sample OLS beta with Newey-West (HAC) interval.
     corr : CorrelationEstimate
-        Pearson (Fisher-z interval) and Spearman correlation.
+        Pearson (block-bootstrap interval, Fisher z beside it) and Spearman correlation.
     updown : UpDownBeta or None
         Upside/downside betas (HC1) and capture ratios.
     dimson : DimsonBeta or None
@@ -105,7 +113,7 @@ class RelationshipReport:
         Cross-correlations at lags ``-cross_max_lag .. cross_max_lag`` (positive = market
         leads); columns ``corr, n, band``.
     granger : GrangerResult or None
-        Granger F-tests in both directions, lag orders 1..``granger_max_lag``.
+        Granger Wald tests (HAC) in both directions, lag orders 1..``granger_max_lag``.
     by_year : pandas.DataFrame or None
         Beta and correlation per calendar year (years with fewer than
         ``MIN_YEAR_OBS_BY_FREQ[freq]`` pairs keep n and get NaN).
@@ -119,6 +127,9 @@ class RelationshipReport:
         Tickers behind the factors (``factor_btc`` None when the BTC factor is not used).
     notes : tuple of (str, str)
         ``(part, reason)`` for each part left out, in computation order.
+    lead_lag : LeadLagBeta or None
+        Sum of the slopes on the market's previous, same and next period
+        (:func:`estimate_lead_lag_beta` with one lead and one lag, HAC errors).
     """
 
     asset: str
@@ -152,6 +163,7 @@ class RelationshipReport:
     factor_russell: str | None
     factor_btc: str | None
     notes: tuple[tuple[str, str], ...]
+    lead_lag: LeadLagBeta | None = None
 
     def updown_table(self, up_label: str = "market up", down_label: str = "market down") -> pd.DataFrame | None:
         """Upside and downside beta as a table (None when they could not be estimated).
@@ -198,7 +210,8 @@ def relationship_report(
 
     Calls, on ``a = returns[asset]`` and ``m = returns[market]``: :func:`estimate_beta`,
     :func:`estimate_correlation`, :func:`estimate_up_down_beta`,
-    :func:`estimate_dimson_beta` (``lags=dimson_lags``), :func:`granger_tests`,
+    :func:`estimate_dimson_beta` (``lags=dimson_lags``), :func:`estimate_lead_lag_beta`
+    (one lead, one lag), :func:`granger_tests` (HAC Wald tests),
     :func:`cross_correlation`, :func:`estimate_by_volatility` (window
     ``VOL_WINDOW_BY_FREQ[freq]``), :func:`rolling_beta` (``window``),
     :func:`ewma_correlation` (``halflife``), :func:`estimate_by_year` (min pairs
@@ -271,6 +284,7 @@ def relationship_report(
     corr = estimate_correlation(a, m)
     updown = optional(PART_UPDOWN, lambda: estimate_up_down_beta(a, m))
     dimson = optional(PART_DIMSON, lambda: estimate_dimson_beta(a, m, lags=int(dimson_lags)))
+    lead_lag = optional(PART_LEAD_LAG_BETA, lambda: estimate_lead_lag_beta(a, m, leads=1, lags=1))
     granger = optional(PART_GRANGER, lambda: granger_tests(a, m, max_lag=int(granger_max_lag)))
     cross = optional(PART_LEADLAG, lambda: cross_correlation(a, m, max_lag=cross_max_lag))
     vol_window = VOL_WINDOW_BY_FREQ[freq]
@@ -341,4 +355,5 @@ def relationship_report(
         factor_russell=factor_russell,
         factor_btc=btc_used,
         notes=tuple(notes),
+        lead_lag=lead_lag,
     )

@@ -130,6 +130,9 @@ MAX_REGIMES: int = 8
 MAX_PHASES: int = 24
 #: Longest scenario or regime name (characters).
 MAX_NAME_CHARS: int = 120
+#: Characters a regime name may hold besides letters and digits (names become widget labels,
+#: tab titles and link paths, so no markup characters).
+REGIME_NAME_PUNCTUATION: str = " _-.+/&'"
 #: Longest description or rationale (characters).
 MAX_TEXT_CHARS: int = 4000
 #: Largest annual log drift, drift shift or alpha in absolute value (5 = x148 a year).
@@ -307,7 +310,7 @@ _OTHER_BOUNDS: dict[str, str] = {
     "russell.phases": f"at most {MAX_PHASES} phases",
     "russell.phases[].days": f"1 to {MAX_HORIZON_DAYS}",
     "regimes": f"1 to {MAX_REGIMES} regimes",
-    "regimes[].name": f"1 to {MAX_NAME_CHARS} characters",
+    "regimes[].name": f"1 to {MAX_NAME_CHARS} letters, digits, spaces or {REGIME_NAME_PUNCTUATION.strip()}",
     "transition": "each probability 0 to 1",
     "initial_probabilities": "each 0 to 1, one per regime, summing to 1",
 }
@@ -610,6 +613,10 @@ def _parse_regime(data: Any, index: int, src: str) -> Regime:
         raise ScenarioError(src, prefix, data, f"must be a table, not {type(data).__name__}")
     _reject_unknown(data, _REGIME_KEYS, prefix + ".", src)
     name = _get_text(data, "name", f"{prefix}.name", src, MAX_NAME_CHARS, nonempty=True)
+    odd = sorted({c for c in name if not (c.isalnum() or c in REGIME_NAME_PUNCTUATION)})
+    if odd:
+        raise ScenarioError(src, f"{prefix}.name", name, f"may hold letters, digits, spaces and "
+                            f"{REGIME_NAME_PUNCTUATION.strip()!r} only, not {''.join(odd)!r}")
     values: dict[str, Any] = {"name": name}
     for f in fields(Regime):
         if f.name == "name":

@@ -178,7 +178,8 @@ def test_shipped_round_trip(stem: str) -> None:
 # inside every field's bounds (core.scenario.FIELD_BOUNDS; tests/test_scenario_bounds.py tests the edges)
 finite = st.floats(min_value=-5, max_value=5, allow_nan=False, allow_infinity=False)
 nonneg = st.floats(min_value=0, max_value=3, allow_nan=False, allow_infinity=False)
-names = st.text(min_size=1, max_size=12).filter(lambda t: t.strip() != "")
+names = st.text(alphabet=st.characters(categories=("L", "N")) | st.sampled_from(" _-.+/&'"),
+                min_size=1, max_size=12).filter(lambda t: t.strip() != "")
 
 
 @st.composite

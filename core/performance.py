@@ -7,9 +7,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from core.errors import ExplorerError
 from core.returns import PERIODS_PER_YEAR, compute_returns, equity_calendar, sample_on_calendar
 
 #: Trailing windows as calendar offsets; "YTD" is measured from the last close of the prior year.
+#: A series whose last close is more than this many calendar days behind the newest is stale.
+STALE_AFTER_DAYS = 4
+
 TRAILING_WINDOWS: dict[str, pd.DateOffset | None] = {
     "1w": pd.DateOffset(weeks=1),
     "1m": pd.DateOffset(months=1),
@@ -39,35 +43,66 @@ def _close_on_or_before(s: pd.Series, when: pd.Timestamp) -> float:
 
 
 def trailing_returns(closes: pd.DataFrame, asof: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Simple returns over the trailing windows of :data:`TRAILING_WINDOWS`.
+    """Simple returns over the trailing windows of :data:`TRAILING_WINDOWS`, each to its own last close.
 
     Parameters
     ----------
     closes : pandas.DataFrame
         Wide closes (n_dates, n_tickers).
     asof : pandas.Timestamp, optional
-        End date (default: the last date in ``closes``). Each ticker uses its
-        last close on or before ``asof`` and on or before the window start.
+        End date (default: the last date in ``closes``). Each ticker ends at its own last
+        close on or before ``asof`` (``last_date``), so a series whose data stop earlier is
+        measured over its own last week, month, ... instead of showing a flat +0.0 %; the
+        window start is counted back from that date, and the start close is the last one on
+        or before it. :func:`staleness` flags such series.
 
     Returns
     -------
     pandas.DataFrame
         Index: ticker; columns ``1w, 1m, 3m, YTD, 1y`` (decimals) and ``last_date``.
-        NaN when the ticker has no close at the window start.
+        NaN when the ticker has no close at the window start (or none at all).
     """
     end = closes.index.max() if asof is None else pd.Timestamp(asof)
     rows = {}
-    for t in closes.columns:
+    for t in closes.columns:  # a handful of tickers
         s = closes[t]
-        last = _close_on_or_before(s, end)
         last_date = s.loc[:end].last_valid_index()
         row: dict[str, float | pd.Timestamp | None] = {}
+        last = _close_on_or_before(s, end)
+        own_end = end if last_date is None else pd.Timestamp(last_date)
         for name, offset in TRAILING_WINDOWS.items():
-            start = pd.Timestamp(year=end.year - 1, month=12, day=31) if offset is None else end - offset
+            start = pd.Timestamp(year=own_end.year - 1, month=12, day=31) if offset is None else own_end - offset
             row[name] = last / _close_on_or_before(s, start) - 1.0
         row["last_date"] = last_date
         rows[t] = row
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def staleness(closes: pd.DataFrame, *, max_lag_days: int = STALE_AFTER_DAYS) -> pd.DataFrame:
+    """Which series stop before the others.
+
+    Parameters
+    ----------
+    closes : pandas.DataFrame
+        Wide closes (n_dates, n_tickers).
+    max_lag_days : int
+        A series is stale when its last close is more than this many calendar days before
+        the newest last close of any ticker (default 4: a long weekend for equities).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: ticker; ``last_close`` (date or NaT), ``days_behind`` (calendar days behind the
+        newest last close; NaN without data), ``stale`` (bool; True without data).
+    """
+    if isinstance(max_lag_days, bool) or not isinstance(max_lag_days, int | np.integer) or max_lag_days < 0:
+        raise ExplorerError(f"max_lag_days must be an integer >= 0, got {max_lag_days!r}")
+    last = pd.to_datetime(closes.apply(pd.Series.last_valid_index))
+    behind = (last.max() - last).dt.days
+    return pd.DataFrame(
+        {"last_close": last, "days_behind": behind, "stale": ~(behind <= max_lag_days)},
+        index=closes.columns,
+    )
 
 
 def realized_volatility(
@@ -84,18 +119,26 @@ def realized_volatility(
     Returns
     -------
     pandas.DataFrame
-        Index: ticker; one column per window (``"21d"``, ...) plus ``"full"``.
-        NaN when fewer than ``w`` returns are available.
+        Index: ticker; one column per window (``"21d"``, ...) plus ``"full"``, each over
+        the ticker's own last ``w`` sessions (a series that stops early is measured up to its
+        last close, ``last_date``). NaN when fewer than ``w`` returns are available there.
     """
     r = compute_returns(closes, calendar=calendar, kind="log", freq="D")
     ann = np.sqrt(PERIODS_PER_YEAR["D"])
-    out = {}
-    for w in windows:
-        tail = r.iloc[-w:]
-        vol = tail.std(ddof=1) * ann
-        out[f"{w}d"] = vol.where(tail.notna().sum() >= w)
+    out: dict[str, pd.Series] = {f"{w}d": pd.Series(np.nan, index=r.columns) for w in windows}
+    last_dates: dict[str, pd.Timestamp | None] = {}
+    for t in r.columns:  # a handful of tickers: each one's own last sessions
+        last = r[t].last_valid_index()
+        last_dates[t] = last
+        own = r[t].loc[:last] if last is not None else r[t].iloc[:0]
+        for w in windows:
+            tail = own.iloc[-w:]
+            if tail.notna().sum() >= w:
+                out[f"{w}d"][t] = tail.std(ddof=1) * ann
     out["full"] = r.std(ddof=1) * ann
-    return pd.DataFrame(out)
+    frame = pd.DataFrame(out)
+    frame["last_date"] = pd.Series(last_dates, dtype="datetime64[ns]")
+    return frame
 
 
 def rolling_volatility(

@@ -11,6 +11,7 @@ from core.data import load_prices
 from core.performance import realized_volatility, trailing_returns
 from core.tickers import DEFAULT_TICKERS
 from tests.conftest import REPO
+from ui.common import header_label
 
 APP = str(REPO / "streamlit_app.py")
 
@@ -30,8 +31,10 @@ def test_starts_on_market_page_with_demo_banner():
     start, end = at.date_input(key="date_range").value
     closes = load_prices(DEFAULT_TICKERS, source="demo").closes.loc[pd.Timestamp(start) : pd.Timestamp(end)]
     closes = closes.dropna(how="all")
-    pd.testing.assert_frame_equal(at.dataframe[0].value, trailing_returns(closes))
-    pd.testing.assert_frame_equal(at.dataframe[1].value, realized_volatility(closes, calendar=["IWM", "SPY"]))
+    # (headers as ui.common.display_frame shows them)
+    pd.testing.assert_frame_equal(at.dataframe[0].value, trailing_returns(closes).rename(columns=header_label))
+    pd.testing.assert_frame_equal(at.dataframe[1].value,
+                                  realized_volatility(closes, calendar=["IWM", "SPY"]).rename(columns=header_label))
 
 
 def test_market_tables_follow_the_date_range():

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from core.data import PriceData
 from core.returns import compute_returns
@@ -42,6 +45,121 @@ def get_returns(selection: Selection, kind: str = "log", freq: str = "D") -> pd.
     return _cached_returns(closes, tuple(selection.equity), kind, freq)
 
 
-def fmt_pct(x: float, digits: int = 1) -> str:
-    """Decimal -> percent text; NaN -> an en dash."""
-    return "–" if x is None or pd.isna(x) else f"{x * 100:+.{digits}f}%"
+def fmt_pct(x: float | None, digits: int = 1) -> str:
+    """Decimal -> signed percent text (``0.034`` -> ``"+3.4%"``); NaN/None -> an en dash.
+
+    A value that rounds to zero at ``digits`` shows as ``"0.0%"``, never ``"-0.0%"``.
+    """
+    if x is None or pd.isna(x):
+        return "–"
+    value = round(float(x) * 100, digits)
+    if value == 0:
+        return f"{0.0:.{digits}f}%"
+    return f"{value:+.{digits}f}%"
+
+
+#: Table headers shown for the column names core uses (snake_case) on the pages.
+HEADER_LABELS: dict[str, str] = {
+    "last_date": "Last date",
+    "last_close": "Last close",
+    "first": "First",
+    "last": "Last",
+    "rows": "Rows",
+    "gaps": "Gaps",
+    "largest_gap_days": "Largest gap (days)",
+    "stale_runs": "Stale runs",
+    "max_abs_daily_log_return": "Largest daily move (log)",
+    "days_behind": "Days behind",
+    "stale": "Ends early",
+    "n_coins": "Coins",
+    "n_events": "Events used",
+    "n_input": "Events",
+    "n_sessions": "Sessions",
+    "vs_btc": "vs BTC",
+    "p_perm": "p (permutation)",
+    "p_binom": "p (exact binomial)",
+    "ci_low": "95% low",
+    "ci_high": "95% high",
+    "ticker": "Ticker",
+    "full": "Full window",
+}
+
+
+def header_label(name: object) -> str:
+    """Header for a column name: :data:`HEADER_LABELS`, else ``snake_case`` -> ``Snake case``.
+
+    Names with an upper-case letter are kept (``YTD``, ``BTC-USD``); ``1w``, ``21d`` stay as they are.
+    """
+    text = str(name)
+    if text in HEADER_LABELS:
+        return HEADER_LABELS[text]
+    if text != text.lower():
+        return text  # already a label ("YTD", "BTC-USD", "Beta")
+    words = text.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def display_frame(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> Styler:
+    """A table ready for ``st.dataframe``: readable headers, missing values as an en dash.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Numbers from core, column and index names as core spells them.
+    formats : dict, optional
+        Format string per column (core's names), e.g. ``{"1w": "{:+.1%}"}``; dates without a
+        format show as ``YYYY-MM-DD``, booleans as yes / no.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Headers through :func:`header_label`; NaN, NaT and None as "–"; a formatted value
+        that rounds to zero never carries a minus sign.
+    """
+    formats = dict(formats or {})
+    for col in frame.columns:
+        if col in formats:
+            continue
+        dtype = frame[col].dtype
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            formats[col] = "{:%Y-%m-%d}"
+        elif pd.api.types.is_bool_dtype(dtype):
+            formats[col] = "yes_no"
+    renamed = frame.rename(columns=header_label)
+    if renamed.index.name is not None:
+        renamed.index = renamed.index.rename(header_label(renamed.index.name))
+    funcs: dict[str, Callable[[object], str]] = {}
+    for col, spec in formats.items():
+        if col not in frame.columns:
+            continue
+        funcs[header_label(col)] = _formatter(spec)
+    return renamed.style.format(lambda v: "–" if _missing(v) else str(v)).format(funcs, na_rep="–")
+
+
+def _missing(v: object) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _formatter(spec: str) -> Callable[[object], str]:
+    """A cell formatter for ``spec`` that writes missing as "–" and never "-0"."""
+
+    def fmt(v: object) -> str:
+        if _missing(v):
+            return "–"
+        if spec == "yes_no":
+            return "yes" if bool(v) else "no"
+        text = spec.format(v)
+        return _drop_negative_zero(text)
+
+    return fmt
+
+
+def _drop_negative_zero(text: str) -> str:
+    """``"-0.0%"`` / ``"−0.00"`` -> ``"0.0%"`` / ``"0.00"``: a minus on a value shown as zero goes."""
+    body = text.lstrip("-−+")
+    if text[:1] in "-−+" and body and not any(ch in "123456789" for ch in body):
+        return body
+    return text

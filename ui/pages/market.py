@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from core.performance import realized_volatility, rebase, rolling_volatility, trailing_returns
+from core.performance import (
+    STALE_AFTER_DAYS,
+    realized_volatility,
+    rebase,
+    rolling_volatility,
+    staleness,
+    trailing_returns,
+)
 from core.returns import summarize_quality
 from ui.charts.market import make_performance_chart, make_volatility_chart
-from ui.common import fmt_pct, show_source_banner
+from ui.common import display_frame, fmt_pct, show_source_banner
 from ui.state import get_selection
 
 sel = get_selection()
@@ -17,6 +25,16 @@ closes = sel.prices.closes[sel.tickers]
 calendar = sel.equity or None
 
 trailing = trailing_returns(closes)
+stale = staleness(closes)
+late = stale[stale["stale"]]
+if len(late):
+    st.warning(
+        f"{len(late)} of {len(stale)} series end before the others: "
+        + ", ".join(f"{t} ({d:%Y-%m-%d}, {int(n)} days behind)" if pd.notna(d) else f"{t} (no data)"
+                    for t, d, n in zip(late.index, late["last_close"], late["days_behind"], strict=True))
+        + ". Their returns and volatilities run to their own last close; see Data quality.",
+        icon=":material/schedule:",
+    )
 cards = st.columns(min(4, len(closes.columns)))
 for col, ticker in zip(cards, closes.columns[:4], strict=False):
     row = trailing.loc[ticker]
@@ -37,24 +55,27 @@ with left:
     st.subheader("Trailing returns")
     table = trailing
     pct_cols = ["1w", "1m", "3m", "YTD", "1y"]
-    st.dataframe(
-        table.style.format({c: "{:+.1%}" for c in pct_cols} | {"last_date": "{:%Y-%m-%d}"}, na_rep="–"),
-        width="stretch",
-    )
-    st.caption("Simple returns to each ticker's last close; YTD from the last close of the prior year.")
+    st.dataframe(display_frame(table, {c: "{:+.1%}" for c in pct_cols}), width="stretch")
+    st.caption("Simple returns to each ticker's own last close (Last date); YTD from the last close of the "
+               "prior year.")
 with right:
     st.subheader("Realized volatility")
     vol = realized_volatility(closes, calendar=calendar)
-    st.dataframe(vol.style.format("{:.0%}", na_rep="–"), width="stretch")
-    st.caption("Annualized standard deviation of daily log returns over the last 21, 63 and 252 sessions.")
+    st.dataframe(display_frame(vol, {c: "{:.0%}" for c in vol.columns if c != "last_date"}), width="stretch")
+    st.caption("Annualized standard deviation of daily log returns over each ticker's own last 21, 63 and "
+               "252 sessions.")
 
 window = st.select_slider("Rolling window (sessions)", options=[21, 63, 126, 252], value=63, key="market_vol_window")
 st.altair_chart(make_volatility_chart(rolling_volatility(closes, window, calendar=calendar), window),
                 width="stretch")
 
 with st.expander("Data quality"):
-    st.dataframe(summarize_quality(closes), width="stretch")
+    quality = summarize_quality(closes).join(stale[["days_behind", "stale"]])
+    st.dataframe(display_frame(quality, {"max_abs_daily_log_return": "{:.3f}", "days_behind": "{:.0f}"}),
+                 width="stretch")
     st.caption(
         "Rows: dates with a close. Gaps: breaks longer than 1 day for crypto or 4 days for equities. "
-        "Stale runs: 5 or more identical closes in a row. Large single-day moves deserve a look."
+        "Stale runs: 5 or more identical closes in a row. Days behind: calendar days between the series' "
+        f"last close and the newest one; more than {STALE_AFTER_DAYS} and the series ends early. "
+        "Large single-day moves deserve a look."
     )

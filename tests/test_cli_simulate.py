@@ -19,8 +19,11 @@ from core.scenario import SCENARIO_DIR, load_scenario
 TOP_KEYS = {"scenario", "paths", "horizon", "seed", "engine", "assets", "basket",
             "prob_basket_beats_btc", "prob_basket_beats_btc_se", "regime_occupancy"}
 METRIC_KEYS = {"mean", "p05", "p25", "p50", "p75", "p95", "prob_ge_20pct", "prob_ge_2x", "prob_ge_5x",
-               "prob_loss_50pct", "prob_max_dd_80pct", "var95", "es95", "se"}
+               "prob_loss_50pct", "prob_max_dd_80pct", "var95", "es95", "se",
+               "p50_se", "mean_log", "geometric_mean", "mean_finite"}
 PROB_KEYS = {"prob_ge_20pct", "prob_ge_2x", "prob_ge_5x", "prob_loss_50pct", "prob_max_dd_80pct"}
+#: Standard errors of the centre statistics in each ``se`` block besides the probabilities'.
+CENTRE_SE_KEYS = {"mean", "mean_log", "geometric_mean", "p50"}
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict, str]:
@@ -34,7 +37,14 @@ def _check_contract(d: dict, paths: int) -> None:
     assert d["paths"] == paths
     for m in [*d["assets"].values(), d["basket"]]:
         assert METRIC_KEYS <= set(m)
-        assert set(m["se"]) == PROB_KEYS
+        assert set(m["se"]) == PROB_KEYS | CENTRE_SE_KEYS
+        assert m["se"]["p50"] == m["p50_se"] > 0
+        assert m["geometric_mean"] == pytest.approx(np.expm1(m["mean_log"]))
+        assert m["se"]["geometric_mean"] == pytest.approx(np.exp(m["mean_log"]) * m["se"]["mean_log"])
+        assert m["mean_log"] <= np.log1p(m["mean"]) + 1e-12  # Jensen, on the sample
+        # the simple mean has a standard error only where the engine makes it finite
+        assert m["mean_finite"] == (d["engine"] == "bootstrap")
+        assert (m["se"]["mean"] is None) == (not m["mean_finite"])
         for key in PROB_KEYS:
             p = m[key]
             assert 0 <= p <= 1
@@ -65,6 +75,7 @@ def test_simulate_demo_matches_library(capsys: pytest.CaptureFixture[str]) -> No
                    horizon=21, rng=np.random.default_rng(5))
     m = summarize(res)
     assert d["basket"]["p50"] == pytest.approx(m.basket.p50, rel=1e-12)
+    assert d["basket"]["mean_log"] == pytest.approx(np.log1p(res.basket_terminal_return).mean(), rel=1e-12)
     assert d["assets"]["SOL-USD"]["prob_ge_2x"] == m.assets["SOL-USD"].prob_ge_2x
     assert d["prob_basket_beats_btc"] == m.basket_beats_btc.p
     # same seed, same output
@@ -136,3 +147,31 @@ def test_bad_scenario_file_names_field(capsys: pytest.CaptureFixture[str], tmp_p
     code, _, err = _run(capsys, "--source", "demo", "--scenario", str(path))
     assert code == 2
     assert str(path) in err and "regimes[0].alt_vol_scale" in err and "-2" in err
+
+
+@pytest.mark.parametrize("field", ["df = 2.0", "df = 1.5", "russell_df = 2"])
+def test_df_at_or_below_two_is_refused_naming_the_field(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                       field: str) -> None:
+    """df <= 2 makes the shocks' variance (and the mean log return's standard error) infinite."""
+    path = tmp_path / "heavy.toml"
+    path.write_text(f'name = "Heavy"\n[[regimes]]\nname = "x"\n{field}\n', encoding="utf-8")
+    code, _, err = _run(capsys, "--source", "demo", "--scenario", str(path), "--paths", "300")
+    assert code == 2
+    name = field.split(" =")[0]
+    assert f"regimes[0].{name}" in err and field.split("= ")[1] in err
+
+
+def _basket_median(capsys: pytest.CaptureFixture[str], scenario: str, *data: str) -> float:
+    code, d, err = _run(capsys, *data, "--scenario", scenario, "--paths", "5000", "--seed", "1")
+    assert code == 0, err
+    return d["basket"]["p50"]
+
+
+@pytest.mark.parametrize("source", ["csv", "demo"])
+def test_scenarios_order_as_their_stories_say(capsys: pytest.CaptureFixture[str], market_dir: Path,
+                                              source: str) -> None:
+    """Basket median: Russell reversal < historical base (no view) < controlled rally, on real and demo data."""
+    data = ("--source", "csv", "--data-dir", str(market_dir)) if source == "csv" else ("--source", "demo")
+    medians = {s: _basket_median(capsys, s, *data) for s in ("russell_reversal", "historical_base",
+                                                             "controlled_rally")}
+    assert medians["russell_reversal"] < medians["historical_base"] < medians["controlled_rally"], medians

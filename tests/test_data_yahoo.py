@@ -14,6 +14,7 @@ from yfinance.exceptions import YFRateLimitError
 
 from core.data import (
     PROBE_TIMEOUT_SECONDS,
+    YahooRateLimited,
     DataError,
     YahooUnavailable,
     extract_closes,
@@ -21,6 +22,7 @@ from core.data import (
     load_prices,
     read_cache,
     write_cache,
+    reset_rate_limit_cooldown,
     yahoo_reachable,
 )
 from core.data import _yahoo as yahoo_mod
@@ -31,6 +33,14 @@ from tests.yf_frames import (
     failed_frame,
     history_frame,
 )
+
+
+@pytest.fixture(autouse=True)
+def _no_cooldown():
+    """The rate-limit cooldown is process-wide: every test starts and ends without one."""
+    reset_rate_limit_cooldown()
+    yield
+    reset_rate_limit_cooldown()
 
 
 def _series(index: pd.DatetimeIndex, start: float, step: float) -> pd.Series:
@@ -153,7 +163,7 @@ def test_yahoo_source_raises_when_offline(tmp_path):
 def test_yahoo_source_rate_limited_throughout_backs_off_then_raises(tmp_path):
     sleeps: list[float] = []
     fake = FakeDownload(YFRateLimitError())
-    with pytest.raises(YahooUnavailable, match="YFRateLimitError"):
+    with pytest.raises(YahooRateLimited, match="YFRateLimitError"):
         load_prices(["IWM"], source="yahoo", cache_dir=tmp_path, download=fake, sleep=sleeps.append)
     assert sleeps == [1.0, 2.0], "load_prices hands its sleep to the backoff"
     assert len(fake.calls) == 3
@@ -162,8 +172,8 @@ def test_yahoo_source_rate_limited_throughout_backs_off_then_raises(tmp_path):
 def test_rate_limit_is_retried_with_backoff_then_succeeds():
     sleeps: list[float] = []
     fake = FakeDownload(YFRateLimitError(), YFRateLimitError(), good_frame())
-    got, empty, warnings = fetch_yahoo(["IWM", "BTC-USD"], None, None, download=fake, sleep=sleeps.append)
-    assert set(got) == {"IWM", "BTC-USD"} and not empty
+    got, empty, warnings, limited = fetch_yahoo(["IWM", "BTC-USD"], None, None, download=fake, sleep=sleeps.append)
+    assert set(got) == {"IWM", "BTC-USD"} and not empty and not limited and not warnings
     assert sleeps == [1.0, 2.0]
     assert len(fake.calls) == 3
 
@@ -188,7 +198,8 @@ def test_rate_limit_in_auto_serves_stale_cache(tmp_path):
     assert len(fake.calls) == 3
     assert prices.sources == {"IWM": "cache"}
     assert not prices.is_demo
-    assert "served IWM from the cache (up to 72 h old)" in prices.warnings
+    assert "IWM: served from the cache, 3.0 days old (Yahoo did not answer for it)" in prices.warnings
+    assert prices.fallback
     np.testing.assert_allclose(prices.closes["IWM"].dropna().to_numpy(), IWM.to_numpy(), rtol=1e-9)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.data._dates import parse_date_column
 from core.data._prices import DataError, clean_series
 from core.tickers import TickerError, file_stem, normalize_tickers
 
@@ -48,7 +49,9 @@ def parse_price_csv(text: str | bytes, name: str = "CSV") -> tuple[pd.Series, li
 
     Accepts ``Date,Open,High,Low,Close,Adj Close,Volume`` or lower-case
     ``date,open,high,low,close,adj_close,volume`` (any subset with a date and a
-    close), preferring the adjusted close when present and non-empty.
+    close), preferring the adjusted close when present and non-empty. The date
+    format is detected for the whole column (:func:`parse_date_column`): ISO with or
+    without a UTC offset, day-first or month-first, epoch numbers.
 
     Parameters
     ----------
@@ -65,7 +68,8 @@ def parse_price_csv(text: str | bytes, name: str = "CSV") -> tuple[pd.Series, li
     Raises
     ------
     DataError
-        Empty file, no date or close column, no valid rows.
+        Empty file, no date or close column, no valid rows, or a date column that
+        reads two ways (the message names example rows).
     """
     frame, cols = read_table(text, name)
     date_col = cols.get("date") or cols.get("datetime") or cols.get("timestamp")
@@ -80,12 +84,8 @@ def parse_price_csv(text: str | bytes, name: str = "CSV") -> tuple[pd.Series, li
         others = [c for c in frame.columns if c.strip().lower() == "close"]
         if others:
             close_col = others[0]
-    dates = pd.to_datetime(frame[date_col], errors="coerce", utc=False, format="mixed")
-    warnings: list[str] = []
-    n_bad_dates = int(dates.isna().sum())
-    if n_bad_dates:
-        warnings.append(f"{name}: {n_bad_dates} row(s) with an unreadable date ignored")
-    series = pd.Series(frame[close_col].to_numpy(), index=pd.DatetimeIndex(dates))
+    dates, warnings = parse_date_column(frame[date_col], name)
+    series = pd.Series(frame[close_col].to_numpy(), index=dates)
     series = series[series.index.notna()]
     series = clean_series(series, name, warnings)
     if series.empty:

@@ -3,7 +3,13 @@
 ``source="auto"`` tries, per ticker: fresh cache -> live Yahoo -> stale cache, and
 only when no ticker could be served from real data, the synthetic demo (so real and
 synthetic series are never mixed). Every fallback taken is recorded in
-:attr:`PriceData.warnings <core.data.PriceData.warnings>`.
+:attr:`PriceData.warnings <core.data.PriceData.warnings>` (a stale ticker with its
+age), and flagged by :attr:`PriceData.fallback <core.data.PriceData.fallback>`.
+
+A ticker that fails inside a batch (rate limited, unknown, any error) is served from
+the cache when the cache has it. Within the rate-limit cooldown Yahoo is not called:
+the cache, or the demo, is served with a message saying so. A damaged cache file is
+reported and treated as missing; one dated in the future is never fresh.
 """
 
 from __future__ import annotations
@@ -15,24 +21,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.data._cache import CacheEntry, default_cache_dir, is_fresh, read_cache, write_cache
+from core.data._cache import (
+    CacheEntry,
+    default_cache_dir,
+    is_fresh,
+    is_writable,
+    read_cache,
+    write_cache,
+)
 from core.data._csv import load_csv_folder
+from core.data._dates import parse_date_bound
 from core.data._prices import SOURCES, DataError, PriceData, Source, assemble
 from core.data._yahoo import YahooUnavailable, fetch_yahoo, yahoo_reachable
 from core.demo import generate_demo_prices
 from core.tickers import TickerError, normalize_tickers
-
-
-def _as_timestamp(value: date | datetime | str | None, name: str) -> pd.Timestamp | None:
-    if value is None or value == "":
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise DataError(f"{name} date {value!r} is not a date (use YYYY-MM-DD)") from exc
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts.normalize()
 
 
 def _demo_series(tickers: Sequence[str]) -> tuple[dict[str, pd.Series], list[str]]:
@@ -53,6 +55,7 @@ def load_prices(
     download: Callable[..., pd.DataFrame] | None = None,
     probe: Callable[[], bool] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.time,
 ) -> PriceData:
     """Load daily closes for ``tickers`` between ``start`` and ``end`` (inclusive).
 
@@ -76,6 +79,9 @@ def load_prices(
     sleep : callable, optional
         Waits out the backoff between rate-limited Yahoo attempts (seconds);
         default :func:`time.sleep`. Tests pass a recorder.
+    clock : callable, optional
+        UNIX seconds now (default :func:`time.time`): cache ages, dates in the
+        future, the rate-limit cooldown. Tests pass a fixed clock.
 
     Returns
     -------
@@ -84,7 +90,8 @@ def load_prices(
     Raises
     ------
     DataError
-        Invalid ticker or date, missing CSV folder, or no requested ticker found.
+        Invalid ticker or date (not ``YYYY-MM-DD``, outside 1900-01-01..2100-12-31,
+        start after end), missing CSV folder, or no requested ticker found.
     """
     try:
         wanted = normalize_tickers(tickers)
@@ -94,7 +101,7 @@ def load_prices(
         raise DataError("no tickers requested")
     if source not in SOURCES:
         raise DataError(f"unknown source {source!r}; choose one of {', '.join(SOURCES)}")
-    t0, t1 = _as_timestamp(start, "start"), _as_timestamp(end, "end")
+    t0, t1 = parse_date_bound(start, "start"), parse_date_bound(end, "end")
     if t0 is not None and t1 is not None and t0 > t1:
         raise DataError(f"start {t0.date()} is after end {t1.date()}")
 
@@ -102,6 +109,7 @@ def load_prices(
     sources: dict[str, str] = {}
     warnings: list[str] = []
     detail = ""
+    fallback = False
 
     if source == "demo":
         series, missing = _demo_series(wanted)
@@ -118,12 +126,15 @@ def load_prices(
         detail = str(folder)
     else:
         cdir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-        series, sources, warnings = _load_online(wanted, t0, t1, source, cdir, download, probe, sleep)
+        series, sources, warnings, fallback = _load_online(
+            wanted, t0, t1, source, cdir, download, probe, sleep, clock
+        )
 
     missing = [t for t in wanted if t not in series]
     if not series:
         if source == "auto":
             warnings.append("no real data could be loaded: showing synthetic demo data")
+            fallback = True
             series, demo_missing = _demo_series(wanted)
             sources = dict.fromkeys(series, "demo")
             missing = demo_missing
@@ -145,6 +156,7 @@ def load_prices(
         warnings=tuple(warnings),
         detail=detail,
         missing=tuple(missing),
+        fallback=fallback,
     )
 
 
@@ -157,20 +169,15 @@ def _load_online(
     download: Callable[..., pd.DataFrame] | None,
     probe: Callable[[], bool] | None,
     sleep: Callable[[float], None],
-) -> tuple[dict[str, pd.Series], dict[str, str], list[str]]:
-    """The ``auto``, ``yahoo`` and ``cache`` sources: series, source per ticker, warnings."""
+    clock: Callable[[], float],
+) -> tuple[dict[str, pd.Series], dict[str, str], list[str], bool]:
+    """The ``auto``, ``yahoo`` and ``cache`` sources: series, source per ticker, warnings, fallback taken."""
     series: dict[str, pd.Series] = {}
     sources: dict[str, str] = {}
     warnings: list[str] = []
-    cached: dict[str, CacheEntry] = {}
-    for t in wanted:
-        try:
-            entry = read_cache(cache_dir, t)
-        except DataError as exc:
-            warnings.append(str(exc))
-            continue
-        if entry is not None:
-            cached[t] = entry
+    now = clock()
+    cached = _read_cached(wanted, cache_dir, now, warnings)
+    writable = is_writable(cache_dir)
 
     def _serve_cache(tick: str) -> None:
         series[tick] = cached[tick].series
@@ -182,40 +189,74 @@ def _load_online(
                 _serve_cache(t)
             else:
                 warnings.append(f"{t}: not in the cache at {cache_dir}")
-        return series, sources, warnings
+        if series and not writable:
+            warnings.append(f"the cache folder {cache_dir} is read-only: its data is shown but can't be refreshed")
+        return series, sources, warnings, False
 
     to_fetch = list(wanted)
     if source == "auto":
-        fresh = [t for t in wanted if t in cached and is_fresh(cached[t], start, end)]
+        fresh = [t for t in wanted if t in cached and is_fresh(cached[t], start, end, now)]
         for t in fresh:
             _serve_cache(t)
         to_fetch = [t for t in wanted if t not in fresh]
     if not to_fetch:
-        return series, sources, warnings
+        if not writable:
+            warnings.append(f"the cache folder {cache_dir} is read-only: its data is shown but can't be refreshed")
+        return series, sources, warnings, False
 
     if probe is None:
         # An injected download (tests, notebooks) skips the real-network probe.
         probe = yahoo_reachable if download is None else (lambda: True)
+    failed = list(to_fetch)
     try:
         if not probe():
             raise YahooUnavailable("Yahoo Finance unreachable (offline?)")
-        got, _empty, w = fetch_yahoo(to_fetch, start, end, download=download, sleep=sleep)
-        warnings += w
-        for t, s in got.items():
+        got = fetch_yahoo(to_fetch, start, end, download=download, sleep=sleep, clock=clock)
+        warnings += got.warnings
+        unwritten = []
+        for t, s in got.series.items():
             series[t] = s
             sources[t] = "yahoo"
             try:
-                write_cache(cache_dir, t, s, start=start)
-            except OSError as exc:
-                warnings.append(f"could not write the cache for {t} ({exc})")
+                write_cache(cache_dir, t, s, fetched_at=clock(), start=start)
+            except OSError:
+                unwritten.append(t)
+        if unwritten:
+            why = "is read-only" if not writable else "could not be written"
+            warnings.append(f"the cache folder {cache_dir} {why}: {', '.join(unwritten)} not stored, "
+                            "so the next start asks Yahoo again")
+        failed = list(got.empty)
     except YahooUnavailable as exc:
         if source == "yahoo":
             raise
         warnings.append(str(exc))
-        stale = [t for t in to_fetch if t in cached]
-        for t in stale:
-            _serve_cache(t)
-        if stale:
-            ages = max(cached[t].age_seconds() for t in stale) / 3600
-            warnings.append(f"served {', '.join(stale)} from the cache (up to {ages:.0f} h old)")
-    return series, sources, warnings
+    if source == "yahoo":
+        return series, sources, warnings, False
+    stale = [t for t in failed if t in cached]
+    for t in stale:
+        _serve_cache(t)
+        warnings.append(f"{t}: served from the cache, {cached[t].describe_age(now)} (Yahoo did not answer for it)")
+    if stale and not writable:
+        warnings.append(f"the cache folder {cache_dir} is read-only: its data is shown but can't be refreshed")
+    return series, sources, warnings, bool(stale)
+
+
+def _read_cached(wanted: list[str], cache_dir: Path, now: float, warnings: list[str]) -> dict[str, CacheEntry]:
+    """Cache entries of ``wanted``; damaged files, unverifiable ones and future dates warned by name."""
+    cached: dict[str, CacheEntry] = {}
+    for t in wanted:
+        try:
+            entry = read_cache(cache_dir, t)
+        except DataError as exc:
+            warnings.append(f"{t}: {exc}; treated as not cached")
+            continue
+        if entry is None:
+            continue
+        if entry.in_future(now):
+            stamp = pd.Timestamp(entry.fetched_at, unit="s")
+            warnings.append(f"{t}: the cache says it was fetched at {stamp:%Y-%m-%d %H:%M} UTC, in the future; "
+                            "treated as stale")
+        if not entry.verified:
+            warnings.append(f"{t}: the cache file has no checksum (older format); treated as stale")
+        cached[t] = entry
+    return cached

@@ -42,6 +42,11 @@ class PriceData:
         Extra words for the source label (e.g. the CSV folder).
     missing : tuple of str
         Requested tickers that got no data, in request order.
+    fallback : bool
+        True when what is shown is not what was asked for because a source failed:
+        the synthetic demo in place of real data, or a stale cache served after Yahoo
+        failed. Such a result must not be kept (cached) as if it were the data; load
+        again soon. False for an explicit ``source="demo"``.
     """
 
     closes: pd.DataFrame
@@ -49,6 +54,7 @@ class PriceData:
     warnings: tuple[str, ...] = ()
     detail: str = ""
     missing: tuple[str, ...] = field(default=())
+    fallback: bool = False
 
     @property
     def tickers(self) -> list[str]:
@@ -113,6 +119,25 @@ def clean_series(values: pd.Series, what: str, warnings: list[str]) -> pd.Series
         s = s[~dup]
     s.index.name = "date"
     return s.astype(float)
+
+
+#: Fewer closes than this per ticker gets a warning: too short for most estimates.
+SHORT_HISTORY_CLOSES = 30
+
+
+def short_history_warnings(closes: pd.DataFrame) -> list[str]:
+    """One warning per ticker with fewer than :data:`SHORT_HISTORY_CLOSES` closes, naming its span.
+
+    The data is still returned: which page needs how many rows is the page's concern.
+    """
+    out = []
+    for t in closes.columns:
+        s = closes[t].dropna()
+        if len(s) < SHORT_HISTORY_CLOSES:
+            span = f"{s.index[0]:%Y-%m-%d}..{s.index[-1]:%Y-%m-%d}" if len(s) else "none"
+            out.append(f"{t}: only {len(s)} close(s) ({span}); too short for most estimates "
+                       f"(fewer than {SHORT_HISTORY_CLOSES})")
+    return out
 
 
 def assemble(

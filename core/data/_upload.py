@@ -9,7 +9,8 @@ from __future__ import annotations
 import pandas as pd
 
 from core.data._csv import pick_close_column, read_table
-from core.data._prices import DataError, PriceData, assemble, clean_series
+from core.data._dates import parse_date_column
+from core.data._prices import DataError, PriceData, assemble, clean_series, short_history_warnings
 from core.tickers import TickerError, normalize_tickers
 
 
@@ -33,8 +34,7 @@ def parse_uploaded_csv(text: str | bytes, name: str = "upload") -> tuple[dict[st
     date_col = cols.get("date")
     if date_col is None:
         raise DataError(f"{name}: no 'date' column; found {list(frame.columns)}")
-    dates = pd.DatetimeIndex(pd.to_datetime(frame[date_col], errors="coerce", format="mixed"))
-    warnings: list[str] = []
+    dates, warnings = parse_date_column(frame[date_col], name)
     out: dict[str, pd.Series] = {}
     if "ticker" in cols:
         close_col = pick_close_column([c for c in frame.columns if c not in (date_col, cols["ticker"])])
@@ -67,8 +67,13 @@ def parse_uploaded_csv(text: str | bytes, name: str = "upload") -> tuple[dict[st
 
 
 def prices_from_upload(text: str | bytes, name: str = "upload") -> PriceData:
-    """A :class:`~core.data.PriceData` from an uploaded wide or long CSV (see :func:`parse_uploaded_csv`)."""
+    """A :class:`~core.data.PriceData` from an uploaded wide or long CSV (see :func:`parse_uploaded_csv`).
+
+    Any number of rows (one or more valid closes) is accepted; a ticker with fewer
+    than ``SHORT_HISTORY_CLOSES`` closes gets a warning naming its span.
+    """
     series, warnings = parse_uploaded_csv(text, name=name)
     closes = assemble(series, list(series), None, None)
+    warnings += short_history_warnings(closes)
     return PriceData(closes=closes, sources=dict.fromkeys(closes.columns, "upload"),
                      warnings=tuple(warnings), detail=name)

@@ -152,9 +152,14 @@ def test_breakouts_csv_contract(capsys: pytest.CaptureFixture[str], market_dir: 
     for r in table:
         assert 0 <= r["n_events"] <= r["n_dated"] <= len(dates)
         if r["n_events"]:
-            assert 0 < r["p_value"] <= 1 and r["ci_low"] <= r["ci_high"]
+            assert 0 < r["p_value"] <= 1 and r["p_method"] in ("exact", "monte carlo")
         else:
-            assert r["p_value"] is None
+            assert r["p_value"] is None and r["p_method"] is None
+        # no "95 %" interval from fewer than 5 events: null in the JSON
+        if r["n_events"] < 5:
+            assert r["ci_low"] is None and r["ci_high"] is None and r["few_events"] is True
+        else:
+            assert r["ci_low"] <= r["ci_high"] and r["few_events"] is False
     # same seed, same numbers; another seed moves the random parts only
     again = _run(capsys, argv())
     assert again["event_study"]["table"] == table

@@ -11,7 +11,14 @@ import pandas as pd
 
 from core.commands.common import add_data_arguments, load_from_args, parse_tickers, print_json
 from core.data import DataError, list_csv_tickers
-from core.events import DEFAULT_HORIZONS, event_study_after, find_breakouts
+from core.events import (
+    DEFAULT_HORIZONS,
+    EXACT_MAX_PLACEMENTS,
+    EXACT_MAX_PLACEMENTS_SMALL,
+    MIN_EVENTS_FOR_INTERVAL,
+    event_study_after,
+    find_breakouts,
+)
 from core.roles import assign_roles, match_coins
 from core.tickers import DEFAULT_CRYPTO, DEFAULT_RUSSELL
 
@@ -25,8 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "A breakout is a close above every earlier close in the loaded range after at least "
             "--base sessions without a new high. The event study compares BTC, ETH, the "
             "equal-weight altcoin basket (every crypto but BTC, ETH included) and the basket relative to BTC over 21/63/126/252 "
-            "sessions after each breakout with all sessions (permutation p-value, bootstrap "
-            "interval; overlapping windows de-clustered)."
+            "sessions after each breakout with all sessions (permutation p-value, exact when every "
+            "placement of the events can be enumerated; bootstrap interval only from 5 events; "
+            "overlapping windows de-clustered)."
         ),
     )
     add_data_arguments(p)
@@ -125,6 +133,9 @@ def run(args: argparse.Namespace) -> int:
                 "confidence": study.confidence,
                 "decluster": study.decluster,
                 "n_events_input": study.n_events_input,
+                "min_events_for_interval": MIN_EVENTS_FOR_INTERVAL,
+                "exact_max_placements": {"one_or_two_events": EXACT_MAX_PLACEMENTS_SMALL,
+                                         "three_or_more": EXACT_MAX_PLACEMENTS},
                 "table": _records(study.table),
                 "event_returns": _records(study.event_returns),
             },

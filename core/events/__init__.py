@@ -14,7 +14,9 @@ What is where (import everything from ``core.events``; the modules are private)
 ``_study``      :func:`event_study_after` (sample on a calendar, forward returns, study: the
                 one pipeline of the CLI and the page), :func:`compute_forward_returns`,
                 :func:`run_event_study` -> :class:`EventStudy`, :func:`event_study_distribution`
-                (histogram and means for the chart), :data:`DEFAULT_HORIZONS`
+                (histogram and means for the chart), :data:`DEFAULT_HORIZONS`; no interval
+                below :data:`MIN_EVENTS_FOR_INTERVAL` events, exact permutation p-values
+                when the placements can be enumerated (``p_method``)
 
 Conventions shared by the functions below
 
@@ -43,6 +45,11 @@ from core.events._streaks import (
 )
 from core.events._study import (
     DEFAULT_HORIZONS,
+    EXACT_MAX_PLACEMENTS,
+    EXACT_MAX_PLACEMENTS_SMALL,
+    MIN_EVENTS_FOR_INTERVAL,
+    P_EXACT,
+    P_MONTE_CARLO,
     EventStudy,
     compute_forward_returns,
     event_study_after,
@@ -52,6 +59,11 @@ from core.events._study import (
 
 __all__ = [
     "DEFAULT_HORIZONS",
+    "MIN_EVENTS_FOR_INTERVAL",
+    "EXACT_MAX_PLACEMENTS",
+    "EXACT_MAX_PLACEMENTS_SMALL",
+    "P_EXACT",
+    "P_MONTE_CARLO",
     "BASKET",
     "BASKET_VS_BTC",
     "EventInputError",

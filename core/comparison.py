@@ -5,23 +5,47 @@ the difference between two scenarios is estimated path by path and its Monte
 Carlo standard error is that of the paired differences,
 ``sd(x_a - x_b) / sqrt(n)``, usually far smaller than the unpaired
 ``sqrt(se_a^2 + se_b^2)``.
+
+Every metric is a mean of per-path values or has one to first order (its influence
+function), so one rule gives every standard error:
+
+* a probability: the indicator of the event, ``se = sqrt(p (1 - p) / n)``;
+* the geometric mean ``g = exp(m) - 1`` with ``m = mean(log(1 + r))``: influence
+  ``exp(m) (log(1 + r) - m)`` (delta method);
+* a quantile ``Q`` at level ``q`` (median, 5th, 95th percentile): the Bahadur
+  representation, influence ``(q - 1{r <= Q}) / f(Q)``, with ``1 / f(Q)`` read off the
+  order-statistic standard error (:func:`core.metrics.quantile_standard_error`,
+  ``se = sqrt(q (1 - q) / n) / f``), so no density is estimated.
+
+The paired standard error of a difference is ``sd(psi_a - psi_b) / sqrt(n)`` with ``psi``
+the per-path influence values. The simple mean is not compared: under Student-t shocks
+its population value is infinite (:mod:`core.metrics`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from core.errors import ExplorerError
-from core.metrics import OUTCOME_EVENTS, MetricsError, beats_btc_event, mc_standard_error, outcomes
+from core.metrics import (
+    OUTCOME_EVENTS,
+    MetricsError,
+    beats_btc_event,
+    log_growth,
+    mc_standard_error,
+    outcomes,
+    quantile_standard_error,
+)
 from core.montecarlo import SimulationResult
 
-#: Metrics of the comparison table: name -> (label, kind). "prob" rows carry standard errors.
+#: Metrics of the comparison table: key -> label. Every row carries its standard error.
 COMPARE_METRICS: dict[str, str] = {
     "p50": "Median return",
-    "mean": "Mean return",
+    "geometric_mean": "Geometric mean return",
     "p05": "5th percentile",
     "p95": "95th percentile",
     "prob_ge_20pct": "P(return ≥ +20%)",
@@ -31,6 +55,8 @@ COMPARE_METRICS: dict[str, str] = {
     "prob_max_dd_80pct": "P(max drawdown ≥ 80%)",
     "prob_beats_btc": "P(beats BTC)",
 }
+#: Quantile metrics of the table and their levels.
+QUANTILE_METRICS: dict[str, float] = {"p50": 0.5, "p05": 0.05, "p95": 0.95}
 
 
 class ComparisonError(ExplorerError):
@@ -52,18 +78,37 @@ def asset_outcomes(result: SimulationResult, asset: str) -> tuple[np.ndarray, np
         raise ComparisonError(str(exc)) from exc
 
 
-def _quantile_metrics(r: np.ndarray) -> dict[str, float]:
-    """Median, mean, 5th and 95th percentiles of simple returns."""
-    return {"p50": float(np.median(r)), "mean": float(r.mean()), "p05": float(np.quantile(r, 0.05)),
-            "p95": float(np.quantile(r, 0.95))}
+def _quantile_influence(r: np.ndarray, q: float) -> tuple[float, float, np.ndarray]:
+    """Sample ``q``-quantile, its standard error and per-path influence values (Bahadur)."""
+    value = float(np.quantile(r, q))
+    se = quantile_standard_error(r, q)
+    inv_density = se * math.sqrt(r.size / (q * (1.0 - q))) if math.isfinite(se) else math.nan
+    return value, se, (q - (r <= value).astype(float)) * inv_density
 
 
-def _values(result: SimulationResult, asset: str) -> dict[str, np.ndarray]:
-    """Per-path values whose mean is each metric (indicators for probabilities)."""
+def _influences(result: SimulationResult, asset: str) -> dict[str, tuple[float, float, np.ndarray]]:
+    """Per metric: value, standard error and per-path influence values, shape (n_paths,).
+
+    The metric's standard error is ``sd(influence) / sqrt(n)`` up to the exact formulas used
+    for the value's own ``se`` (binomial for probabilities, order statistics for quantiles).
+    """
     r, dd = asset_outcomes(result, asset)
-    out = {k: f(r, dd).astype(float) for k, f in OUTCOME_EVENTS.items()}
+    n = r.size
+    out: dict[str, tuple[float, float, np.ndarray]] = {}
+    for key, q in QUANTILE_METRICS.items():
+        out[key] = _quantile_influence(r, q)
+    logs = log_growth(r)
+    m = float(logs.mean())
+    growth = math.exp(m)
+    se_log = float(logs.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+    out["geometric_mean"] = (math.expm1(m), growth * se_log, growth * (logs - m))
+    events = {k: f(r, dd) for k, f in OUTCOME_EVENTS.items()}
     if asset != result.btc:  # BTC against itself is not a question: the row stays NaN
-        out["prob_beats_btc"] = beats_btc_event(result, asset).astype(float)
+        events["prob_beats_btc"] = beats_btc_event(result, asset)
+    for key, event in events.items():
+        x = event.astype(float)
+        p = float(x.mean())
+        out[key] = (p, mc_standard_error(p, n), x - p)
     return out
 
 
@@ -81,12 +126,13 @@ def compare_scenarios(results: Mapping[str, SimulationResult], asset: str) -> pd
     Returns
     -------
     pandas.DataFrame
-        One row per (scenario, metric): columns ``scenario``, ``metric``,
-        ``label``, ``value``, ``se`` (probabilities only), ``diff`` (value minus
-        the first scenario's), ``diff_se`` (paired standard error of ``diff``,
-        probabilities only; NaN for the first scenario) and ``clear`` (True when
-        ``|diff| > CLEAR_DIFF_SE * diff_se`` with ``diff_se > 0``). ``prob_beats_btc`` is NaN
-        when ``asset`` is BTC.
+        One row per (scenario, metric), metrics in :data:`COMPARE_METRICS` order: columns
+        ``scenario``, ``metric``, ``label``, ``value``, ``se`` (Monte Carlo standard error),
+        ``diff`` (value minus the first scenario's; a difference of two returns or of two
+        probabilities, so ``100 * diff`` is in percentage points), ``diff_se`` (paired
+        standard error of ``diff`` from the per-path influence values; NaN for the first
+        scenario) and ``clear`` (True when ``|diff| > CLEAR_DIFF_SE * diff_se`` with
+        ``diff_se > 0``). ``prob_beats_btc`` is NaN when ``asset`` is BTC. All decimals.
     """
     if len(results) < 1:
         raise ComparisonError("nothing to compare")
@@ -94,25 +140,21 @@ def compare_scenarios(results: Mapping[str, SimulationResult], asset: str) -> pd
     n = {results[k].n_paths for k in names}
     if len(n) != 1:
         raise ComparisonError(f"results have different path counts {sorted(n)}; run them with the same size")
-    base_q = _quantile_metrics(asset_outcomes(results[names[0]], asset)[0])
-    base_vals = _values(results[names[0]], asset)
+    base = _influences(results[names[0]], asset)
     rows = []
     for name in names:
-        r, _ = asset_outcomes(results[name], asset)
-        vals = _values(results[name], asset)
-        quant = _quantile_metrics(r)
+        got = base if name == names[0] else _influences(results[name], asset)
         for key, label in COMPARE_METRICS.items():
-            if key == "prob_beats_btc" and key not in vals:
-                value = diff = se = diff_se = np.nan
-            elif key in vals:
-                p = float(vals[key].mean())
-                diff_vals = vals[key] - base_vals[key]
-                se = mc_standard_error(p, r.size)
-                diff_se = float(diff_vals.std(ddof=1) / np.sqrt(r.size)) if name != names[0] else np.nan
-                value, diff = p, float(diff_vals.mean())
+            if key not in got:
+                value = se = diff = diff_se = np.nan
             else:
-                value, diff = quant[key], quant[key] - base_q[key]
-                se = diff_se = np.nan
+                value, se, psi = got[key]
+                diff = value - base[key][0]
+                if name == names[0]:
+                    diff_se = np.nan
+                else:
+                    delta = psi - base[key][2]
+                    diff_se = float(delta.std(ddof=1) / math.sqrt(delta.size)) if delta.size > 1 else np.nan
             rows.append({"scenario": name, "metric": key, "label": label, "value": value, "se": se,
                          "diff": diff, "diff_se": diff_se})
     out = pd.DataFrame(rows)

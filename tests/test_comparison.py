@@ -37,6 +37,15 @@ def test_hand_computed_metrics_and_paired_differences():
     assert t.loc[("B", "p50"), "diff"] == pytest.approx(np.median([-0.4, 0.25, 0.1, 5.0]) - 0.15)
     assert t.loc[("A", "prob_beats_btc"), "value"] == 0.5
     assert np.isnan(t.loc[("A", "prob_ge_2x"), "diff_se"])
+    # the geometric mean replaces the simple mean (infinite under Student-t shocks)
+    assert "mean" not in set(t.index.get_level_values("metric"))
+    ga = np.exp(np.mean(np.log1p([-0.6, 0.0, 0.3, 1.5]))) - 1
+    gb = np.exp(np.mean(np.log1p([-0.4, 0.25, 0.1, 5.0]))) - 1
+    assert t.loc[("A", "geometric_mean"), "value"] == pytest.approx(ga)
+    assert t.loc[("B", "geometric_mean"), "diff"] == pytest.approx(gb - ga)
+    logs = np.log1p([-0.6, 0.0, 0.3, 1.5])
+    assert t.loc[("A", "geometric_mean"), "se"] == pytest.approx((ga + 1) * logs.std(ddof=1) / 2)
+    assert t["se"].notna().all()  # every value carries its standard error
 
 
 def test_paired_se_is_smaller_than_unpaired_under_common_random_numbers():
@@ -103,3 +112,23 @@ def test_btc_against_itself_is_blank_and_clear_differences_are_flagged():
     row = t.loc[("B", "prob_ge_20pct")]
     assert row["clear"] == (abs(row["diff"]) > 2 * row["diff_se"]) and row["clear"]
     assert not t.loc["A", "clear"].any()  # the baseline has no difference
+
+
+@pytest.mark.parametrize("metric", ["p50", "p05", "p95", "geometric_mean", "prob_ge_20pct"])
+def test_paired_standard_errors_match_the_spread_of_paired_differences(metric: str):
+    """Across 300 replications the paired difference's sd equals its estimated standard error."""
+    rng = np.random.default_rng(4)
+    n, reps = 2_000, 300
+    diffs, ses, unpaired = [], [], []
+    for _ in range(reps):
+        z = rng.standard_t(4, n) * 0.25
+        e = rng.standard_normal(n) * 0.1
+        a = _result(np.expm1(z), np.zeros(n), np.zeros(n), "A")
+        b = _result(np.expm1(1.2 * z + e + 0.03), np.zeros(n), np.zeros(n), "B")
+        row = compare_scenarios({"A": a, "B": b}, BASKET).set_index(["scenario", "metric"])
+        diffs.append(row.loc[("B", metric), "diff"])
+        ses.append(row.loc[("B", metric), "diff_se"])
+        unpaired.append(np.hypot(row.loc[("A", metric), "se"], row.loc[("B", metric), "se"]))
+    spread = np.std(diffs, ddof=1)
+    assert np.mean(ses) == pytest.approx(spread, rel=0.25)  # measured: 1.02 to 1.17
+    assert np.mean(ses) < 0.8 * np.mean(unpaired)  # pairing pays

@@ -49,6 +49,10 @@ def test_demo_with_dates_and_unknown_ticker(capsys):
         (["--source", "csv", "--data-dir", "/definitely/not/here"], "CSV folder not found"),
         (["--source", "demo", "--tickers", "BAD/../X"], "invalid ticker"),
         (["--source", "demo", "--start", "2021-01-01", "--end", "2020-01-01"], "after end"),
+        (["--source", "demo", "--start", "1000-01-01"], "start date 1000-01-01 is outside 1900-01-01..2100-12-31"),
+        (["--source", "demo", "--end", "9999-12-31"], "end date 9999-12-31 is outside 1900-01-01..2100-12-31"),
+        (["--source", "demo", "--end", "2020-02-30"], "end date '2020-02-30' is not a date (use YYYY-MM-DD)"),
+        (["--source", "demo", "--start", "yesterday"], "start date 'yesterday' is not a date (use YYYY-MM-DD)"),
     ],
 )
 def test_bad_input_exits_2_with_message(capsys, argv, message):
@@ -61,3 +65,10 @@ def test_module_entry_point_runs():
                           capture_output=True, text=True, cwd=REPO, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["tickers"]["IWM"]["source"] == "demo"
+
+
+def test_out_of_range_start_exits_2_without_traceback():
+    proc = subprocess.run([sys.executable, "-m", "core", "data", "--source", "demo", "--tickers", "IWM",
+                           "--start", "1000-01-01", "--json"], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == "error: start date 1000-01-01 is outside 1900-01-01..2100-12-31\n"

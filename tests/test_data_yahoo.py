@@ -14,15 +14,15 @@ from yfinance.exceptions import YFRateLimitError
 
 from core.data import (
     PROBE_TIMEOUT_SECONDS,
-    YahooRateLimited,
     DataError,
+    YahooRateLimited,
     YahooUnavailable,
     extract_closes,
     fetch_yahoo,
     load_prices,
     read_cache,
-    write_cache,
     reset_rate_limit_cooldown,
+    write_cache,
     yahoo_reachable,
 )
 from core.data import _yahoo as yahoo_mod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -11,6 +12,34 @@ from pandas.io.formats.style import Styler
 from core.data import PriceData
 from core.returns import compute_returns
 from ui.state import Selection
+
+#: Characters that start markup in Streamlit's markdown wherever they stand: links and images ([ ]),
+#: emphasis and code (* _ `), raw HTML and autolinks (< >), headings (#), tables (|),
+#: strikethrough (~), LaTeX ($) and the escape itself; each is backslash-escaped.
+_MD_ALWAYS = re.compile(r"([\\`*_\[\]<>#|~$])")
+#: Characters that start markup only before something: ":" of a URL scheme or a Streamlit
+#: shortcode (:smile:, :material/home:, :red[...]), "&" of an HTML entity, "@" of an e-mail
+#: autolink, the dot of a "www." autolink.
+_MD_BEFORE = re.compile(r":(?=\S)|&(?=[#A-Za-z])|(?<=\S)@(?=\S)|(?i:(?<=www)\.)")
+#: Longest user text shown in one message (characters); the rest is cut with an ellipsis.
+MAX_SHOWN_CHARS = 2000
+
+
+def escape_md(text: object) -> str:
+    """``text`` as literal text inside Streamlit markdown (messages, headings, captions, labels).
+
+    Every character that can start markup is backslash-escaped (CommonMark renders an escaped
+    ASCII punctuation character as itself, so the text looks the same), line breaks become
+    spaces (no new block can start) and very long text is cut. A name like
+    ``[Log in](https://evil.example)`` or ``![x](https://evil.example/p.png)`` therefore shows as
+    those characters, never as a link, an image, HTML, a heading or an icon.
+    """
+    s = str(text)
+    if len(s) > MAX_SHOWN_CHARS:
+        s = s[:MAX_SHOWN_CHARS] + "…"
+    s = " ".join(s.splitlines())
+    s = _MD_ALWAYS.sub(r"\\\1", s)
+    return _MD_BEFORE.sub(lambda m: "\\" + m.group(0), s)
 
 
 def show_source_banner(prices: PriceData) -> None:
@@ -24,14 +53,18 @@ def show_source_banner(prices: PriceData) -> None:
             icon=":material/science:",
         )
     else:
-        st.info(f"Data: **{prices.label}**, {span}.", icon=":material/database:")
+        st.info(f"Data: **{escape_md(prices.label)}**, {span}.", icon=":material/database:")
     if prices.warnings:
         with st.expander(f"Data notes ({len(prices.warnings)})"):
             for w in prices.warnings:
-                st.markdown(f"- {w}")
+                st.markdown(f"- {escape_md(w)}")
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+#: Expiry of the cached returns frames (seconds); 32 frames of ~10 years x 12 tickers are ~8 MB.
+RETURNS_TTL_SECONDS = 3600
+
+
+@st.cache_data(show_spinner=False, max_entries=32, ttl=RETURNS_TTL_SECONDS)
 def _cached_returns(closes: pd.DataFrame, calendar: tuple[str, ...], kind: str, freq: str) -> pd.DataFrame:
     return compute_returns(closes, calendar=list(calendar) or None, kind=kind, freq=freq)
 

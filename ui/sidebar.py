@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from datetime import date
 
@@ -9,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from core.data import DataError, PriceData, list_csv_tickers, load_prices, prices_from_upload
+from core.data_roots import DataRootError, DataRoots, data_roots
 from core.roles import match_coins
 from core.tickers import (
     DEFAULT_CRYPTO,
@@ -19,6 +21,8 @@ from core.tickers import (
     is_crypto,
     normalize_tickers,
 )
+from ui.common import escape_md
+from ui.result_store import ResultStore
 from ui.state import Selection, peek_selection, set_selection
 from ui.urlstate import default_unless_set, seed_from_url, url_errors, write_to_url
 
@@ -41,16 +45,81 @@ def default_source() -> str:
     return env if env in SOURCE_LABELS else "auto"
 
 
-@st.cache_data(ttl=3600, show_spinner="Loading prices…", max_entries=32)
+#: Expiry of loaded prices (seconds): live data is refreshed hourly.
+PRICES_TTL_SECONDS = 3600
+#: Expiry of a fallback (demo or stale cache served because a source failed), seconds: the
+#: next load after it tries the source again, so a demo never outlives the outage by long,
+#: yet a rate-limited source is not asked again on every widget change.
+FALLBACK_TTL_SECONDS = 120
+#: Memory kept for fallbacks, bytes (a demo frame of 12 tickers x ~3,000 days is ~0.3 MB).
+FALLBACK_BUDGET_BYTES = 64 * 2**20
+
+
+class _Fallback(Exception):  # noqa: N818 - control flow, never shown
+    """Raised out of the hour-long price cache so a fallback is not kept there."""
+
+    def __init__(self, prices: PriceData) -> None:
+        super().__init__("fallback")
+        self.prices = prices
+
+
+def _is_fallback(prices: PriceData, source: str) -> bool:
+    return bool(getattr(prices, "fallback", False)) or (source in ("auto", "yahoo") and prices.is_demo)
+
+
+@st.cache_data(ttl=PRICES_TTL_SECONDS, show_spinner="Loading prices…", max_entries=32)
+def _cached_live(tickers: tuple[str, ...], source: str, data_dir: str | None) -> PriceData:
+    prices = load_prices(list(tickers), source=source, data_dir=data_dir)
+    if _is_fallback(prices, source):
+        raise _Fallback(prices)
+    return prices
+
+
+@st.cache_resource(show_spinner=False, max_entries=1, ttl=24 * 3600)
+def _fallback_store() -> ResultStore[PriceData]:
+    """Fallback prices of the whole server, kept :data:`FALLBACK_TTL_SECONDS`."""
+    return ResultStore(budget_bytes=FALLBACK_BUDGET_BYTES, max_entries=16, ttl_seconds=FALLBACK_TTL_SECONDS)
+
+
 def cached_load(tickers: tuple[str, ...], source: str, data_dir: str | None) -> PriceData:
-    """All history for ``tickers`` (cut to the date range later, so moving dates never reloads)."""
-    return load_prices(list(tickers), source=source, data_dir=data_dir)
+    """All history for ``tickers`` (cut to the date range later, so moving dates never reloads).
+
+    Real data is cached for an hour, shared by every session. A fallback (the demo or a stale
+    cache served because the source failed) is kept only :data:`FALLBACK_TTL_SECONDS`, so the
+    source is tried again soon after, not on every rerun.
+    """
+    key = (tickers, source, data_dir)
+    store = _fallback_store()
+    hit = store.peek(key)
+    if hit is not None:
+        return hit
+    try:
+        return _cached_live(tickers, source, data_dir)
+    except _Fallback as exc:
+        prices = exc.prices
+        return store.get_or_compute(key, lambda: prices, lambda p: int(p.closes.memory_usage(deep=True).sum()))
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_data(show_spinner=False, max_entries=4, ttl=PRICES_TTL_SECONDS)
 def cached_upload(content: bytes, name: str) -> PriceData:
-    """Parse an uploaded CSV once per distinct file."""
+    """Parse an uploaded CSV once per distinct file (uploads are at most server.maxUploadSize MB)."""
     return prices_from_upload(content, name=name)
+
+
+def _secret_roots() -> list[str]:
+    """``data_roots`` from ``.streamlit/secrets.toml`` (a string or a list), or nothing."""
+    try:
+        value = st.secrets.get("data_roots")
+    except Exception:  # no secrets file, or an unreadable one: no extra roots
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value] if isinstance(value, list | tuple) else []
+
+
+def allowed_roots() -> DataRoots:
+    """The folders the CSV source may read (environment and secrets; see :mod:`core.data_roots`)."""
+    return data_roots(extra=_secret_roots())
 
 
 def _csv_defaults(options: list[str]) -> tuple[list[str], list[str], list[str]]:
@@ -95,7 +164,7 @@ def _choose_tickers(kind: str, csv_dir: str | None, uploaded: PriceData | None) 
             crypto_opts = crypto_opts + [t for t in chosen if t not in crypto_opts]
         kept = [t for t in chosen if t in crypto_opts]
         if kept != chosen:
-            st.warning(f"Not available here, dropped: {', '.join(t for t in chosen if t not in kept)}")
+            st.warning(f"Not available here, dropped: {escape_md(', '.join(t for t in chosen if t not in kept))}")
             st.session_state[crypto_key] = kept
     russell = st.selectbox(
         "Russell 2000 proxy", russell_opts, key=f"russell_{kind}",
@@ -119,7 +188,7 @@ def _choose_tickers(kind: str, csv_dir: str | None, uploaded: PriceData | None) 
 def _drop_invalid(key: str, options: list[str]) -> None:
     """Forget a stored choice (e.g. from a link) that is not among the options, with a note."""
     if key in st.session_state and st.session_state[key] not in options:
-        st.warning(f"{st.session_state[key]!r} is not available here; using the default.")
+        st.warning(f"{escape_md(repr(st.session_state[key]))} is not available here; using the default.")
         del st.session_state[key]
 
 
@@ -133,7 +202,7 @@ def render_data_sidebar() -> Selection | None:
     with st.sidebar:
         st.subheader("Data")
         for msg in url_errors():
-            st.warning(msg)
+            st.warning(escape_md(msg))
         kinds = list(SOURCE_LABELS)
         if st.session_state.get("data_source") not in (None, *kinds):
             del st.session_state["data_source"]
@@ -142,16 +211,20 @@ def render_data_sidebar() -> Selection | None:
             help="Auto tries live Yahoo Finance, then the on-disk cache, then a synthetic demo.",
             **default_unless_set("data_source", index=kinds.index(default_source())),
         )
-        csv_dir, uploaded = None, None
+        csv_dir, uploaded, shown_dir = None, None, None
         try:
             if kind == "csv":
-                csv_dir = st.text_input(
+                roots = allowed_roots()
+                typed = st.text_input(
                     "CSV folder", key="csv_dir",
-                    help="One file per ticker (IWM.csv, BTC-USD.csv, RUT.csv for ^RUT) in Yahoo format.",
-                    **default_unless_set("csv_dir", value=os.environ.get("SCX_DATA_DIR", "")),
-                ).strip() or None
-                if csv_dir is None:
-                    raise DataError("type the path of a folder of CSV files")
+                    help="One file per ticker (IWM.csv, BTC-USD.csv, RUT.csv for ^RUT) in Yahoo format. "
+                    "On a server, a path relative to the allowed folder ('.' is the folder itself).",
+                    disabled=not roots.enabled,
+                    **default_unless_set("csv_dir", value="." if roots.roots else ""),
+                ).strip()
+                st.caption(roots.describe())
+                csv_dir = str(roots.resolve(typed))
+                shown_dir = roots.link_value(csv_dir) if roots.roots else csv_dir
             if kind == "upload":
                 f = st.file_uploader(
                     "CSV of closes", type=["csv"], key="upload_file",
@@ -166,8 +239,10 @@ def render_data_sidebar() -> Selection | None:
                 prices = uploaded
             else:
                 prices = cached_load(tuple(wanted), kind, csv_dir)
-        except (DataError, TickerError) as exc:
-            st.error(str(exc))
+                if kind == "csv":  # the banner names the folder as typed/linked, never the server path
+                    prices = dataclasses.replace(prices, detail=shown_dir or "")
+        except (DataError, TickerError, DataRootError) as exc:
+            st.error(escape_md(exc))
             return _keep_previous()
         selection = _choose_dates(prices, russell, sp, crypto)
     if selection is not None:
@@ -175,7 +250,7 @@ def render_data_sidebar() -> Selection | None:
         write_to_url(
             {
                 "src": kind,
-                "dir": csv_dir,
+                "dir": allowed_roots().link_value(csv_dir) if csv_dir else None,
                 "russell": selection.russell,
                 "sp": selection.sp,
                 "crypto": ",".join(selection.crypto),
@@ -197,7 +272,7 @@ def _seed_data_settings() -> None:
     seed_from_url(
         {
             "src": ("data_source", lambda v: v if v in SOURCE_LABELS else _bad(f"unknown source {v!r}")),
-            "dir": ("csv_dir", str),
+            "dir": ("csv_dir", _link_dir),
             "russell": (f"russell_{kind}", lambda v: normalize_tickers([v])[0]),
             "sp": (f"sp_{kind}", lambda v: normalize_tickers([v])[0]),
             "crypto": (f"crypto_{kind}", lambda v: normalize_tickers([t for t in v.split(",") if t])),
@@ -210,6 +285,15 @@ def _seed_data_settings() -> None:
 
 def _bad(message: str):
     raise ValueError(message)
+
+
+def _link_dir(text: str) -> str:
+    """A link's ``dir``: used only when it lies inside an allowed root (else ignored with a message)."""
+    roots = allowed_roots()
+    if not roots.roots:
+        raise DataRootError("this app reads folders named in links only inside folders its operator allows")
+    roots.resolve(text)  # DataRootError (a ValueError) when outside: reported, not applied
+    return text
 
 
 def _choose_dates(prices: PriceData, russell: str, sp: str, crypto: list[str]) -> Selection | None:
@@ -236,7 +320,7 @@ def _choose_dates(prices: PriceData, russell: str, sp: str, crypto: list[str]) -
     closes = prices.closes.loc[pd.Timestamp(start) : pd.Timestamp(end)]
     closes = closes.dropna(axis=1, how="all")
     if closes.empty:
-        st.error(f"No prices between {start} and {end}.")
+        st.error(f"No prices between {escape_md(start)} and {escape_md(end)}.")
         return None
     cut = PriceData(closes=closes, sources={t: prices.sources[t] for t in closes.columns},
                     warnings=prices.warnings, detail=prices.detail, missing=prices.missing)

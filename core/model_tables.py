@@ -11,6 +11,10 @@ calibrated_reference
     The calibrated value of each optional scenario field, in scenario units.
 calibrated_table
     Per asset: annual alpha, beta to the Russell, loading on BTC's residual, residual vol, tail df.
+alpha_table
+    Per crypto asset: sample alpha, its HAC standard error, the shrinkage factor, the alpha used.
+comovement_table
+    Per crypto asset: beta and correlation with the Russell, model-implied beside historical.
 mean_alt_residual_corr
     Mean pairwise correlation of the altcoin residuals.
 regime_table
@@ -31,8 +35,8 @@ from core.montecarlo import regime_parameters
 from core.regimes import mean_spell_length, stationary_distribution
 from core.scenario import Scenario
 
-__all__ = ["CALIBRATED_COLUMNS", "calibrated_reference", "calibrated_table", "mean_alt_residual_corr",
-           "regime_table"]
+__all__ = ["ALPHA_COLUMNS", "CALIBRATED_COLUMNS", "COMOVEMENT_COLUMNS", "alpha_table", "calibrated_reference",
+           "calibrated_table", "comovement_table", "mean_alt_residual_corr", "regime_table"]
 
 #: Columns of :func:`calibrated_table`.
 CALIBRATED_COLUMNS: tuple[str, ...] = (
@@ -88,6 +92,65 @@ def calibrated_table(model: MarketModel) -> pd.DataFrame:
         index=assets,
     )
     return table.astype({c: float for c in CALIBRATED_COLUMNS[:-1]})
+
+
+#: Columns of :func:`alpha_table`.
+ALPHA_COLUMNS: tuple[str, ...] = ("sample alpha (/yr)", "HAC s.e. (/yr)", "t-stat", "shrinkage factor",
+                                  "alpha used (/yr)")
+#: Columns of :func:`comovement_table`.
+COMOVEMENT_COLUMNS: tuple[str, ...] = ("beta, history", "beta, model", "corr, history", "corr, model")
+
+
+def _diagnostic(series: pd.Series | None, index: list[str]) -> np.ndarray:
+    if series is None:
+        return np.full(len(index), np.nan)
+    return series.reindex(index).to_numpy(dtype=float)
+
+
+def alpha_table(model: MarketModel) -> pd.DataFrame:
+    """Sample alphas beside the shrunk ones the engine uses, annualized (log drift per year).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``model.crypto`` (BTC, altcoins); columns :data:`ALPHA_COLUMNS`: the OLS intercept
+        on the calibration window and its Newey-West (HAC) standard error, both times
+        TRADING_DAYS; their ratio; the empirical-Bayes factor ``k`` in [0, 1]
+        (:func:`core.calibration.shrink_alphas`); and the alpha used, ``k x sample``. NaN where
+        the model carries no fit diagnostics (a model built by hand).
+    """
+    crypto = list(model.crypto)
+    sample = _diagnostic(model.alpha_sample, crypto) * TRADING_DAYS
+    se = _diagnostic(model.alpha_se, crypto) * TRADING_DAYS
+    used = np.array([model.btc_alpha, *model.alt_alpha.reindex(list(model.alts)).to_numpy(dtype=float)])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = sample / se
+    return pd.DataFrame(
+        {ALPHA_COLUMNS[0]: sample, ALPHA_COLUMNS[1]: se, ALPHA_COLUMNS[2]: t,
+         ALPHA_COLUMNS[3]: _diagnostic(model.alpha_shrinkage, crypto), ALPHA_COLUMNS[4]: used * TRADING_DAYS},
+        index=crypto,
+    )
+
+
+def comovement_table(model: MarketModel) -> pd.DataFrame:
+    """How each crypto asset moves with the Russell: the model beside the history, same window.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``model.crypto``; columns :data:`COMOVEMENT_COLUMNS`: the OLS beta of the daily
+        log return on the Russell's and their Pearson correlation on the calibration window
+        (``historical_beta``, ``historical_corr``), and the model's ``d log T / d log R`` and
+        ``corr(log T, log R)`` (:meth:`MarketModel.implied_beta`, :meth:`MarketModel.implied_corr`).
+    """
+    crypto = list(model.crypto)
+    return pd.DataFrame(
+        {COMOVEMENT_COLUMNS[0]: _diagnostic(model.historical_beta, crypto),
+         COMOVEMENT_COLUMNS[1]: model.implied_beta().reindex(crypto).to_numpy(dtype=float),
+         COMOVEMENT_COLUMNS[2]: _diagnostic(model.historical_corr, crypto),
+         COMOVEMENT_COLUMNS[3]: model.implied_corr().reindex(crypto).to_numpy(dtype=float)},
+        index=crypto,
+    )
 
 
 def mean_alt_residual_corr(model: MarketModel) -> float:

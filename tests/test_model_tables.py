@@ -9,15 +9,24 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.calibration import calibrate
 from core.conventions import TRADING_DAYS
+from core.data import list_csv_tickers, load_prices
 from core.model_tables import (
+    ALPHA_COLUMNS,
+    COMOVEMENT_COLUMNS,
+    alpha_table,
     calibrated_reference,
     calibrated_table,
+    comovement_table,
     mean_alt_residual_corr,
     regime_table,
 )
 from core.montecarlo import _regime_tables, regime_parameters, russell_drift_path, simulate
+from core.returns import compute_returns
+from core.roles import match_coins
 from core.scenario import list_scenarios, load_scenario, scenario_from_dict
+from core.tickers import DEFAULT_CRYPTO
 from tests.test_montecarlo import make_model
 
 SHIPPED = {name: load_scenario(path) for name, path in list_scenarios().items()}
@@ -125,3 +134,39 @@ def test_regime_table_is_what_the_engine_simulates() -> None:
         se = resid.std() / (r[mask].std() * math.sqrt(mask.sum()))
         assert slope == pytest.approx(col[row], abs=4 * se)
         assert resid.std() * ANN == pytest.approx(col["BTC residual vol (/yr)"], rel=0.01)
+
+
+def test_alpha_and_comovement_tables_by_hand() -> None:
+    m = make_model()  # built by hand: no fit diagnostics
+    a = alpha_table(m)
+    assert list(a.index) == ["BTC", "AAA", "BBB"] and list(a.columns) == list(ALPHA_COLUMNS)
+    assert a["alpha used (/yr)"].tolist() == pytest.approx([0.001 * 252, -0.0005 * 252, 0.0002 * 252])
+    assert a["sample alpha (/yr)"].isna().all()
+    c = comovement_table(m)
+    assert list(c.columns) == list(COMOVEMENT_COLUMNS)
+    # BTC's and each altcoin's residuals are independent of the Russell: the model beta is the loading
+    assert c["beta, model"].tolist() == pytest.approx([0.8, 1.2, 1.5])
+    s_r = 0.012
+    sd_btc = math.hypot(0.8 * s_r, 0.03)
+    assert c.loc["BTC", "corr, model"] == pytest.approx(0.8 * s_r / sd_btc)
+    sd_aaa = math.sqrt((1.2 * s_r) ** 2 + (1.1 * 0.03) ** 2 + 0.04 ** 2)
+    assert c.loc["AAA", "corr, model"] == pytest.approx(1.2 * s_r / sd_aaa)
+    assert c["beta, history"].isna().all()
+
+
+def test_alpha_and_comovement_tables_on_real_data(market_dir) -> None:
+    crypto = match_coins(DEFAULT_CRYPTO, list_csv_tickers(market_dir), keep_missing=False)
+    prices = load_prices(["IWM", *crypto], source="csv", data_dir=market_dir)
+    model = calibrate(compute_returns(prices.closes, calendar=["IWM"]), russell="IWM", btc=crypto[0])
+    a = alpha_table(model)
+    assert list(a.index) == list(model.crypto)
+    assert a["alpha used (/yr)"].to_numpy() == pytest.approx(
+        (a["shrinkage factor"] * a["sample alpha (/yr)"]).to_numpy(), abs=1e-12)
+    assert ((a["shrinkage factor"] >= 0) & (a["shrinkage factor"] <= 1)).all()
+    assert (a["HAC s.e. (/yr)"] > 0).all()
+    assert a["t-stat"].to_numpy() == pytest.approx((a["sample alpha (/yr)"] / a["HAC s.e. (/yr)"]).to_numpy())
+    assert a.loc[model.btc, "sample alpha (/yr)"] == pytest.approx(model.alpha_sample[model.btc] * 252)
+    c = comovement_table(model)
+    assert (c["beta, model"] - c["beta, history"]).abs().max() <= 0.03
+    assert (c["corr, model"] - c["corr, history"]).abs().max() <= 0.03
+    assert c.loc[model.btc, "beta, history"] == pytest.approx(model.historical_beta[model.btc])

@@ -86,7 +86,7 @@ def calibrated_model(selection: Selection) -> MarketModel:
     return _cached_model(_model_returns(selection, roles), roles.russell, roles.btc, roles.alts)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=1, ttl=24 * 3600)  # one store; its entries expire sooner
 def run_store() -> ResultStore[ScenarioRun]:
     """The server's store of finished runs (one per process, shared by all sessions)."""
     return ResultStore(budget_bytes=RUN_BUDGET_BYTES, max_entries=RUN_MAX_ENTRIES, ttl_seconds=RUN_TTL_SECONDS)

@@ -32,7 +32,7 @@ def _d(ts: pd.Timestamp | None) -> str:
     return "–" if ts is None or pd.isna(ts) else f"{pd.Timestamp(ts):%Y-%m-%d}"
 
 
-@st.cache_data(show_spinner="Running the event studies…", max_entries=32)
+@st.cache_data(show_spinner="Running the event studies…", max_entries=16, ttl=3600)
 def cached_history_check(
     closes: pd.DataFrame,
     leader: str,

@@ -217,6 +217,7 @@ def check_streak_claim(
     leader: str,
     laggard: str,
     min_length: int = CLAIM_STREAK,
+    as_of: pd.Timestamp | None = None,
 ) -> StreakClaim:
     """Measure the streak claims on ``table`` (from :func:`core.events.find_streaks`).
 
@@ -231,6 +232,10 @@ def check_streak_claim(
         Ticker names (for labels).
     min_length : int, default :data:`CLAIM_STREAK`
         Streak length the claim quotes, >= 1.
+    as_of : pandas.Timestamp, optional
+        Judge the claim as it stood then: only streaks that started on or before ``as_of``
+        count as ``recent`` (a claim made in January 2026 is about the streak running then,
+        not a later one). Default: every streak in the data.
 
     Returns
     -------
@@ -241,6 +246,8 @@ def check_streak_claim(
     s = table.streaks
     longest = _streak(table.top(1).iloc[0]) if len(s) else None
     qualifying = s[s["length"] >= min_length]
+    if as_of is not None:
+        qualifying = qualifying[qualifying["start"] <= pd.Timestamp(as_of)]
     recent = since = reached = previous = None
     first_lead = first_lag = np.nan
     if len(qualifying):

@@ -33,6 +33,17 @@ st.markdown(
 - **Proxies.** IWM and SPY are ETFs (their Yahoo closes include dividends); ^RUT and ^GSPC are price
   indices (no dividends), with longer histories. Binance `-USDT` pairs track the `-USD` quotes closely
   but are not identical.
+- **Dates in files.** The date format is detected once for the whole column, never guessed row by
+  row: ISO `YYYY-MM-DD` (a time and a UTC offset are allowed; the calendar date *as written* is kept,
+  so an exchange's session date does not move to the next day in UTC); `dd/mm/yyyy` or `mm/dd/yyyy`
+  decided by a field above 12, the same way for every row; UNIX epoch seconds or milliseconds (by
+  magnitude) and `yyyymmdd` numbers. A column that could be read two ways (no day above 12, or days
+  above 12 on both sides) is refused with example rows named.
+- **Cache integrity.** Each cached download records its row count, last date and a SHA-256 checksum
+  of its rows; a file that does not match (cut short, edited) is reported and treated as missing, never
+  served. A cache is *fresh* for 12 hours; one whose download time lies in the future is stale. When
+  Yahoo fails for a ticker, its older cached copy is shown with its age in the data notes; after a rate
+  limit Yahoo is not asked again for 5 minutes.
 """
 )
 

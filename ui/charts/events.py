@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from core.events import BreakoutTable
+from ui.charts.axes import date_x
 
 #: Longest line drawn point by point; longer series keep every k-th session (markers stay exact).
 MAX_LINE_ROWS = 4000
@@ -40,7 +41,7 @@ def make_breakout_chart(table: BreakoutTable, *, ticker: str, log_scale: bool = 
     y = alt.Y(
         "close:Q", title=f"{ticker} close" + (" (log scale)" if log_scale else ""), scale=y_scale
     )
-    base = alt.Chart(line_df).encode(x=alt.X("date:T", title=None))
+    base = alt.Chart(line_df).encode(x=date_x())
     price = base.mark_line(strokeWidth=1.3, color="#4c78a8").encode(
         y=y,
         tooltip=[
@@ -61,7 +62,7 @@ def make_breakout_chart(table: BreakoutTable, *, ticker: str, log_scale: bool = 
         alt.Chart(ev)
         .mark_point(shape="triangle-up", size=140, filled=True, color="#e45756")
         .encode(
-            x="date:T",
+            x=date_x(),
             y=alt.Y("close:Q", scale=y_scale),
             tooltip=[
                 alt.Tooltip("date:T", title="Breakout"),
@@ -98,7 +99,7 @@ def make_streak_timeline_chart(
         alt.Chart(data)
         .mark_bar(width=2)
         .encode(
-            x=alt.X("end:T", title="Streak end"),
+            x=date_x("end", "Streak end"),
             y=alt.Y("length:Q", title="Length (sessions)"),
             color=alt.Color(
                 "rank:N",
@@ -127,7 +128,7 @@ def make_spread_chart(
         alt.Chart(data)
         .mark_line(strokeWidth=1, color="#4c78a8")
         .encode(
-            x=alt.X("date:T", title=None),
+            x=date_x(),
             y=alt.Y("spread:Q", title=f"{window}-session spread", axis=alt.Axis(format="%")),
             tooltip=[
                 alt.Tooltip("date:T", title="Date"),
@@ -144,7 +145,7 @@ def make_spread_chart(
         alt.Chart(events)
         .mark_point(size=80, filled=True, color="#e45756")
         .encode(
-            x="date:T",
+            x=date_x(),
             y="spread:Q",
             tooltip=[
                 alt.Tooltip("date:T", title="Event"),
@@ -184,7 +185,10 @@ def make_event_study_chart(frame: pd.DataFrame, *, horizon: int) -> alt.Chart:
         .encode(
             x=alt.X("lo:Q", axis=x_axis),
             x2="hi:Q",
+            # y2 at zero: with only x/x2 ranged, Vega-Lite draws a horizontal bar of fixed
+            # thickness at y = density, the "floating dashes"; both ranged, each bin is a rectangle
             y=alt.Y("density:Q", title="Density (all sessions)"),
+            y2=alt.Y2Datum(0.0),
             tooltip=[
                 alt.Tooltip("n:Q", title="Sessions in the sample"),
                 alt.Tooltip("density:Q", title="Density", format=".2f"),

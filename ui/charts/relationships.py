@@ -5,7 +5,12 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from ui.charts.axes import date_x
+
 Chart = alt.Chart | alt.LayerChart
+
+#: Heatmap cells with fewer common periods than this are faded (short windows, weekly data).
+FEW_PERIODS = 20
 
 
 def _reset(frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -26,7 +31,7 @@ def make_rolling_beta_chart(rolling: pd.DataFrame, window: int, level: float = 0
         Band level (for the legend text).
     """
     data = _reset(rolling[["beta", "beta_lower", "beta_upper", "n"]], "date").dropna(subset=["beta"])
-    base = alt.Chart(data).encode(x=alt.X("date:T", title=None))
+    base = alt.Chart(data).encode(x=date_x())
     tooltip = [
         alt.Tooltip("date:T", title="Window ends"),
         alt.Tooltip("beta:Q", title="Beta", format=".2f"),
@@ -54,7 +59,7 @@ def make_rolling_correlation_chart(corr: pd.DataFrame) -> Chart:
     """
     data = _reset(corr, "date").melt("date", var_name="measure", value_name="corr").dropna()
     lines = alt.Chart(data).mark_line(strokeWidth=1.4).encode(
-        x=alt.X("date:T", title=None),
+        x=date_x(),
         y=alt.Y("corr:Q", title="Correlation", scale=alt.Scale(domain=[-1, 1])),
         color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="top"),
                         scale=alt.Scale(range=["#1f4e79", "#f28e2b"])),
@@ -77,7 +82,11 @@ def make_correlation_heatmap(corr: pd.DataFrame, counts: pd.DataFrame | None = N
     corr : pandas.DataFrame
         Square correlation matrix (tickers x tickers).
     counts : pandas.DataFrame, optional
-        Pairwise observation counts, same shape (shown in the tooltip).
+        Pairwise observation counts, same shape (shown in the tooltip; cells with fewer than
+        :data:`FEW_PERIODS` are faded).
+
+    A pair without a correlation (no common period in a short window, a series that ended
+    before it) is a grey cell marked "–" instead of an empty square or "NaN".
     """
     order = [str(c) for c in corr.columns]
     data = corr.rename_axis(index="row", columns="col").stack(future_stack=True).rename("corr")
@@ -89,26 +98,36 @@ def make_correlation_heatmap(corr: pd.DataFrame, counts: pd.DataFrame | None = N
         data = data.merge(n, on=["row", "col"], how="left")
     else:
         data["n"] = pd.NA
+    data["n"] = pd.to_numeric(data["n"], errors="coerce")
+    # short windows: a pair with no common period has no correlation (grey cell, "–"), and one
+    # with fewer than FEW_PERIODS common periods is faded: its number is mostly noise
+    data["label"] = [("–" if pd.isna(c) else f"{c:.2f}") for c in data["corr"]]
+    data["few"] = data["n"].notna() & (data["n"] < FEW_PERIODS)
     base = alt.Chart(data).encode(
-        x=alt.X("col:N", title=None, sort=order),
+        x=alt.X("col:N", title=None, sort=order, axis=alt.Axis(labelAngle=-45)),
         y=alt.Y("row:N", title=None, sort=order),
     )
-    cells = base.mark_rect().encode(
+    tooltip = [
+        alt.Tooltip("row:N", title="Ticker"),
+        alt.Tooltip("col:N", title="with"),
+        alt.Tooltip("label:N", title="Correlation"),
+        alt.Tooltip("n:Q", title="Common periods", format=".0f"),
+    ]
+    missing = base.transform_filter("!isValid(datum.corr)").mark_rect(color="#e6e6e6").encode(tooltip=tooltip)
+    cells = base.transform_filter("isValid(datum.corr)").mark_rect().encode(
         color=alt.Color("corr:Q", title="Correlation",
                         scale=alt.Scale(scheme="redblue", domain=[-1, 1], reverse=True)),
-        tooltip=[
-            alt.Tooltip("row:N", title="Ticker"),
-            alt.Tooltip("col:N", title="with"),
-            alt.Tooltip("corr:Q", title="Correlation", format=".2f"),
-            alt.Tooltip("n:Q", title="Common periods", format=".0f"),
-        ],
+        opacity=alt.condition("datum.few", alt.value(0.35), alt.value(1.0)),
+        tooltip=tooltip,
     )
     text = base.mark_text(fontSize=11).encode(
-        text=alt.Text("corr:Q", format=".2f"),
-        color=alt.condition("abs(datum.corr) > 0.6", alt.value("white"), alt.value("black")),
+        text=alt.Text("label:N"),
+        color=alt.condition("isValid(datum.corr) && abs(datum.corr) > 0.6 && !datum.few",
+                            alt.value("white"), alt.value("black")),
+        tooltip=tooltip,
     )
     side = max(220, 44 * len(order))
-    return (cells + text).properties(width=side, height=side)
+    return (missing + cells + text).properties(width=side, height=side)
 
 
 def make_up_down_chart(table: pd.DataFrame) -> Chart:

@@ -10,6 +10,7 @@ PAGES = [
     st.Page("ui/pages/market.py", title="Market", icon=":material/show_chart:", default=True),
     st.Page("ui/pages/relationships.py", title="Relationships", icon=":material/hub:"),
     st.Page("ui/pages/breakouts.py", title="Breakouts & streaks", icon=":material/trending_up:"),
+    st.Page("ui/pages/altseason.py", title="Altcoin season index", icon=":material/currency_bitcoin:"),
     st.Page("ui/pages/simulate.py", title="Simulator", icon=":material/casino:"),
     st.Page("ui/pages/compare.py", title="Compare scenarios", icon=":material/compare_arrows:"),
     st.Page("ui/pages/methodology.py", title="Methodology", icon=":material/menu_book:"),

@@ -1,0 +1,129 @@
+"""Charts for the Altcoin season page (pure: frames from core in, Altair chart out; only reshape)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ui.charts.axes import date_x
+
+#: Colours of the event kinds overlaid on the index (core.altseason_study's names).
+EVENT_COLORS: dict[str, str] = {"Russell streaks": "#f28e2b", "breakouts": "#e45756", "spread events": "#59a14f"}
+
+
+def make_altseason_chart(
+    series: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    threshold: float,
+    bitcoin_threshold: float,
+    window: int,
+) -> alt.VConcatChart:
+    """The index over time with the season thresholds and small-cap events, and the coins behind it.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        ``AltseasonIndex.series``: ``date, index, n_coins``.
+    events : pandas.DataFrame
+        ``AltseasonEvents.long()``: ``kind, date`` (drawn as vertical rules).
+    threshold, bitcoin_threshold : float
+        Percent levels of altcoin season (at or above) and Bitcoin season (below).
+    window : int
+        Look-back in days (for the axis title).
+    """
+    data = series.dropna(subset=["index"])
+    lo, hi = data["date"].min(), data["date"].max()
+    ev = events[(events["date"] >= lo) & (events["date"] <= hi)] if len(data) else events.iloc[:0]
+    kinds = list(EVENT_COLORS)
+    line = alt.Chart(data).mark_line(strokeWidth=1.1, color="#1f4e79").encode(
+        x=date_x(),
+        y=alt.Y("index:Q", title=f"Altcoin season index ({window}-day)", scale=alt.Scale(domain=[0, 100])),
+        tooltip=[
+            alt.Tooltip("date:T", title="Date"),
+            alt.Tooltip("index:Q", title="Index", format=".0f"),
+            alt.Tooltip("n_coins:Q", title="Coins counted"),
+        ],
+    )
+    levels = pd.DataFrame({"y": [threshold, bitcoin_threshold],
+                           "level": [f"altcoin season (≥ {threshold:g})", f"Bitcoin season (< {bitcoin_threshold:g})"]})
+    rules = alt.Chart(levels).mark_rule(strokeDash=[5, 4]).encode(
+        y="y:Q",
+        color=alt.Color("level:N", title="Season", scale=alt.Scale(range=["#b22222", "#1f77b4"]),
+                        legend=alt.Legend(orient="top")),
+    )
+    marks = alt.Chart(ev).mark_rule(strokeWidth=1.2, opacity=0.55).encode(
+        x=date_x(),
+        strokeDash=alt.StrokeDash("kind:N", title="Small-cap event", sort=kinds,
+                                  legend=alt.Legend(orient="top")),
+        stroke=alt.Stroke("kind:N", sort=kinds, legend=None,
+                          scale=alt.Scale(domain=kinds, range=[EVENT_COLORS[k] for k in kinds])),
+        tooltip=[alt.Tooltip("kind:N", title="Event"), alt.Tooltip("date:T", title="Date")],
+    )
+    top = alt.layer(marks, line, rules).resolve_scale(color="independent").properties(height=320)
+    coins = alt.Chart(data).mark_area(interpolate="step-after", color="#9ecae9").encode(
+        x=date_x(),
+        y=alt.Y("n_coins:Q", title="Coins"),
+        tooltip=[alt.Tooltip("date:T", title="Date"), alt.Tooltip("n_coins:Q", title="Coins counted")],
+    ).properties(height=70)
+    return alt.vconcat(top, coins).resolve_scale(x="shared")
+
+
+def make_drivers_chart(coins: pd.DataFrame, *, window: int, btc: str) -> alt.Chart:
+    """Each counted coin's return relative to BTC over the window: who makes today's reading.
+
+    Parameters
+    ----------
+    coins : pandas.DataFrame
+        ``AltseasonReading.drivers``: index ``coin``; ``return``, ``vs_btc``, ``beats``.
+    """
+    data = coins.rename_axis("coin").reset_index()
+    data["beats"] = data["beats"].map({True: f"beats {btc}", False: f"trails {btc}"})
+    order = list(data["coin"])
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y("coin:N", title=None, sort=order),
+        x=alt.X("vs_btc:Q", title=f"Return relative to {btc} over {window} days", axis=alt.Axis(format="+%")),
+        color=alt.Color("beats:N", title=None, scale=alt.Scale(domain=[f"beats {btc}", f"trails {btc}"],
+                                                                range=["#59a14f", "#e15759"]),
+                        legend=alt.Legend(orient="top")),
+        tooltip=[
+            alt.Tooltip("coin:N", title="Coin"),
+            alt.Tooltip("return:Q", title="Return", format="+.1%"),
+            alt.Tooltip("vs_btc:Q", title=f"Relative to {btc}", format="+.1%"),
+        ],
+    ).properties(height=max(120, 26 * len(data)))
+
+
+def make_study_chart(table: pd.DataFrame) -> alt.FacetChart:
+    """Share of events followed by altcoin season vs the share of all sessions, per kind and horizon.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``AltseasonStudy.table``: ``kind, horizon, n_events, event_rate, base_rate, ci_low,
+        ci_high`` (intervals NaN under five events: no whisker is drawn then).
+    """
+    data = table.copy()
+    data["h"] = [f"{int(h)} sessions" for h in data["horizon"]]
+    h_order = [f"{int(h)} sessions" for h in sorted(data["horizon"].unique())]
+    base = alt.Chart().encode(x=alt.X("h:N", title="Within", sort=h_order, axis=alt.Axis(labelAngle=0)))
+    tip = [
+        alt.Tooltip("kind:N", title="After"),
+        alt.Tooltip("h:N", title="Within"),
+        alt.Tooltip("n_events:Q", title="Events used"),
+        alt.Tooltip("hits:Q", title="Followed by altcoin season"),
+        alt.Tooltip("event_rate:Q", title="Share of events", format=".0%"),
+        alt.Tooltip("base_rate:Q", title="Share of all sessions", format=".0%"),
+        alt.Tooltip("p_perm:Q", title="p (permutation)", format=".3f"),
+    ]
+    whisk = base.mark_rule(color="#b22222", strokeWidth=1.5).encode(
+        y=alt.Y("ci_low:Q", title="Share reaching the threshold", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
+        y2="ci_high:Q",
+    )
+    ev = base.mark_point(filled=True, size=90, color="#b22222", shape="circle").encode(
+        y=alt.Y("event_rate:Q"), tooltip=tip)
+    allp = base.mark_tick(color="#1f4e79", thickness=3, size=26).encode(y=alt.Y("base_rate:Q"), tooltip=tip)
+    return alt.layer(whisk, allp, ev, data=data).properties(width=220, height=220).facet(
+        column=alt.Column("kind:N", title=None, sort=list(EVENT_COLORS))
+    )

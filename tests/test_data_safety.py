@@ -10,10 +10,13 @@ demo fallback flag. yfinance is mocked at ``download`` with frames shaped like i
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from yfinance.exceptions import YFRateLimitError
 
 from core.data import (
@@ -190,6 +193,24 @@ def test_mixed_day_first_and_month_first_is_refused():
         parse_price_csv("date,close\n01/01/2024,1\n13/01/2024,2\n01/14/2024,3\n", "m.csv")
 
 
+_days = st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_days, min_size=1, max_size=25, unique=True), st.sampled_from(["%d/%m/%Y", "%m/%d/%Y"]))
+def test_day_month_order_is_read_back_or_refused(days, fmt):
+    """Any set of dates in either order is read back exactly when a day above 12 settles the
+    order, or every date has day == month; otherwise it is refused, never swapped."""
+    column = pd.Series([d.strftime(fmt) for d in days])
+    settled = any(d.day > 12 for d in days) or all(d.day == d.month for d in days)
+    if settled:
+        parsed, _ = parse_date_column(column, "h.csv")
+        assert list(parsed) == [pd.Timestamp(d) for d in days]
+    else:
+        with pytest.raises(DataError, match="could be dd/mm/yyyy or mm/dd/yyyy"):
+            parse_date_column(column, "h.csv")
+
+
 @pytest.mark.parametrize(("scale", "unit"), [(1, "seconds"), (1000, "milliseconds")])
 def test_epoch_dates_are_read_by_magnitude(scale, unit):
     stamps = (DATES - pd.Timestamp("1970-01-01")) // pd.Timedelta(seconds=1) * scale
@@ -290,12 +311,22 @@ def test_rate_limit_cooldown_spares_yahoo_on_reruns(tmp_path):
     assert len(fake.calls) == 3 and sleeps == [1.0, 2.0]
     assert first.sources == {"IWM": "cache"} and first.fallback
     assert any("rate limited the request for IWM (HTTP 429 Too Many Requests" in w for w in first.warnings)
-    rerun = load(NOW + 60)
+    probes: list[float] = []
+
+    def probe() -> bool:
+        probes.append(1.0)
+        return True
+
+    rerun = load_prices(["IWM"], source="auto", cache_dir=tmp_path, download=fake, probe=probe,
+                        sleep=sleeps.append, clock=_clock(NOW + 60))
+    assert probes == [], "nor probed"
     assert len(fake.calls) == 3, "within the cooldown Yahoo is not called"
     assert rerun.sources == {"IWM": "cache"}
     assert any("rate-limited this server recently" in w and "another 4 min" in w for w in rerun.warnings)
     with pytest.raises(YahooRateLimited, match="not asked again for another 4 min"):
         load(NOW + 90, source="yahoo")
+    with pytest.raises(YahooRateLimited, match="not asked again for another 1 min"):
+        load(NOW + RATE_LIMIT_COOLDOWN_SECONDS - 10, source="yahoo")
     assert len(fake.calls) == 3 and sleeps == [1.0, 2.0]
     load(NOW + RATE_LIMIT_COOLDOWN_SECONDS + 1)
     assert len(fake.calls) == 6, "after the cooldown Yahoo is asked again"

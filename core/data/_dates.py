@@ -131,6 +131,15 @@ def _slashed(match: pd.DataFrame, raw: pd.Series, name: str, notes: list[str]) -
     return _from_fields(y, b if day_first else a, a if day_first else b)
 
 
+def _plain_iso(text: pd.Series, present: pd.Series) -> pd.DatetimeIndex | None:
+    """Fast path: every present value is exactly ``YYYY-MM-DD`` (the common case); else None."""
+    try:
+        parsed = pd.to_datetime(text.where(present), format="%Y-%m-%d", errors="raise")
+    except (ValueError, TypeError):
+        return None
+    return pd.DatetimeIndex(parsed)
+
+
 def parse_date_column(values: pd.Series, name: str) -> tuple[pd.DatetimeIndex, list[str]]:
     """Read a date column with one format detected for the whole column.
 
@@ -169,6 +178,8 @@ def parse_date_column(values: pd.Series, name: str) -> tuple[pd.DatetimeIndex, l
         dates, kind = _numbers(nums, raw, name)
         if kind and kind != "yyyymmdd":
             warnings.append(f"{name}: dates read as UNIX epoch {_UNIT_WORDS[kind]} (UTC dates)")
+    elif (fast := _plain_iso(text, present)) is not None:
+        dates = fast
     else:
         out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
         iso = text.str.extract(_ISO)

@@ -32,7 +32,7 @@ from core.data._cache import (
 from core.data._csv import load_csv_folder
 from core.data._dates import parse_date_bound
 from core.data._prices import SOURCES, DataError, PriceData, Source, assemble
-from core.data._yahoo import YahooUnavailable, fetch_yahoo, yahoo_reachable
+from core.data._yahoo import YahooUnavailable, fetch_yahoo, raise_if_cooling_down, yahoo_reachable
 from core.demo import generate_demo_prices
 from core.tickers import TickerError, normalize_tickers
 
@@ -209,6 +209,7 @@ def _load_online(
         probe = yahoo_reachable if download is None else (lambda: True)
     failed = list(to_fetch)
     try:
+        raise_if_cooling_down(now)  # before the probe: in the cooldown nothing goes out
         if not probe():
             raise YahooUnavailable("Yahoo Finance unreachable (offline?)")
         got = fetch_yahoo(to_fetch, start, end, download=download, sleep=sleep, clock=clock)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import logging
+import math
 import re
 import socket
 import threading
@@ -89,6 +90,16 @@ def rate_limit_cooldown(now: float | None = None) -> float:
     if now < start:  # the clock went backwards: forget the cooldown rather than extend it
         return 0.0
     return max(until - now, 0.0)
+
+
+def raise_if_cooling_down(now: float | None = None) -> None:
+    """Raise :class:`YahooRateLimited` while the rate-limit cooldown runs (``now``: UNIX seconds)."""
+    wait = rate_limit_cooldown(now)
+    if wait > 0:
+        raise YahooRateLimited(
+            "Yahoo Finance rate-limited this server recently (HTTP 429 Too Many Requests); "
+            f"not asked again for another {math.ceil(wait / 60):.0f} min"
+        )
 
 
 def note_rate_limit(now: float | None = None) -> None:
@@ -262,12 +273,7 @@ def fetch_yahoo(
     YahooUnavailable
         Offline or nothing came back.
     """
-    wait = rate_limit_cooldown(clock())
-    if wait > 0:
-        raise YahooRateLimited(
-            f"Yahoo Finance rate-limited this server recently (HTTP 429 Too Many Requests); "
-            f"not asked again for another {wait / 60:.0f} min"
-        )
+    raise_if_cooling_down(clock())
     if download is None:
         import yfinance as yf  # imported lazily: a slow import that offline starts rarely need
 

@@ -63,6 +63,29 @@ st.markdown(
 """
 )
 
+st.subheader("Altcoin season index")
+st.markdown(
+    r"""
+- **Definition.** On every calendar day $d$ (crypto trades daily),
+  $\text{index}_d = 100 \cdot \#\{i : r_i(d) > r_{BTC}(d)\} / n_d$ with
+  $r_x(d) = P_x(d) / P_x(d - w) - 1$ over the window $w$ (default 90 days), among the $n_d$ altcoins
+  that have a close on both days. The altcoins are every loaded crypto ticker except BTC and stablecoins
+  (ETH included), the same basket as everywhere in the app. At or above the threshold (default 75) it is
+  *altcoin season*, below 100 minus the threshold (25) *Bitcoin season*, otherwise neither.
+- **Coverage.** A day gets an index only when at least half of the altcoins have both closes, so a
+  reading never rests on one or two coins; the reading shown is the last such day, with the number of
+  coins and how far it lags the newest close.
+- **Survivorship.** Only coins that exist today are loaded; coins that died or were delisted are missing,
+  so the history leans towards altcoins that did well. Every reading says "on N coins,
+  survivorship-biased". Public indices rank the top 50 coins by market cap each day; prices alone cannot.
+- **Event study.** After each small-cap event (a Russell-over-S&P streak reaching 6 sessions, a breakout
+  after a 250-session base, the 10-session spread crossing 5%), does the index reach the threshold within
+  *h* sessions more often than after any session? Events closer than *h* sessions to an earlier one are
+  dropped; the permutation p-value draws random session sets of the same size and spacing (fixed seed).
+  The exact binomial p-value assumes independent events. Under five events no interval is shown.
+"""
+)
+
 st.header("3. Scenario model")
 st.markdown(
     "Each simulated trading day, every path is in a regime $s_t$ (for example calm, euphoria or "

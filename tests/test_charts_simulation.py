@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -16,7 +18,12 @@ from core.returns import compute_returns
 from core.scenario import SCENARIO_DIR, load_scenario
 from core.tickers import DEFAULT_CRYPTO
 from ui.charts.simulation import (
+    MISSING,
+    format_number,
+    format_pct,
+    format_pp,
     format_probability_table,
+    format_table,
     make_distribution_chart,
     make_exceedance_chart,
     make_fan_chart,
@@ -105,11 +112,41 @@ def test_probability_table_formats() -> None:
     x = np.array([-0.6, -0.1, 0.0, 0.3, 1.5])
     table = target_probabilities({"A": x}, [-0.5, 0.0, 1.0])
     wide = format_probability_table(table)
-    assert list(wide.index) == ["-50%", "+0%", "+100%"]
-    assert wide.loc["+0%", "A"] == "60.0% ± 21.9"
+    assert list(wide.index) == ["-50%", "0%", "+100%"]
+    assert wide.loc["0%", "A"] == "60.0% ± 21.9 pp"
     assert list(format_probability_table(target_probabilities({"B": x, "A": x}, [0.05]), ["A", "B"]).columns) == [
         "A", "B"]
     assert format_probability_table(target_probabilities({"A": x}, [0.055])).index[0] == "+5.5%"
+
+
+@pytest.mark.parametrize(
+    ("value", "pct", "pp", "num"),
+    [
+        (0.1234, "+12.3%", "+12.3 pp", "0.12"),
+        (-0.00004, "0.0%", "0.0 pp", "0.00"),  # rounds to zero: never "-0.0"
+        (-0.0, "0.0%", "0.0 pp", "0.00"),
+        (-0.25, "-25.0%", "-25.0 pp", "-0.25"),
+        (math.nan, "–", "–", "–"),
+        (None, "–", "–", "–"),
+        (math.inf, "∞", "∞", "∞"),
+    ],
+)
+def test_formatters_never_show_negative_zero(value, pct, pp, num) -> None:
+    assert format_pct(value) == pct
+    assert format_pp(value) == pp
+    assert format_number(value) == num
+    assert format_pct(0.5, 0, signed=False) == "50%"
+    assert format_number(-0.001, 2, signed=True) == "0.00" and format_number(0.5, 1, signed=True) == "+0.5"
+
+
+def test_format_table_headers_and_missing_cells() -> None:
+    table = pd.DataFrame({"p50": [0.1, -0.0001], "tail_df": [3.5, math.nan], "source": ["CSV", None]},
+                         index=["BTC", "IWM"])
+    out = format_table(table, {"p50": format_pct, "tail_df": lambda v: format_number(v, 1)},
+                       {"p50": "Median", "tail_df": "Tail df"})
+    assert list(out.columns) == ["Median", "Tail df", "source"]
+    assert out.loc["IWM"].tolist() == ["0.0%", MISSING, MISSING]
+    assert out.loc["BTC"].tolist() == ["+10.0%", "3.5", "CSV"]
 
 
 def test_pages_and_charts_only_render() -> None:

@@ -13,19 +13,19 @@ from core.commands.common import (
     load_model_data,
     print_json,
 )
-from core.conventions import TRADING_DAYS
+from core.conventions import DEFAULT_SEED, TRADING_DAYS
+from core.fitted_scenario import FITTED_HORIZON_DAYS, FITTED_REGIMES, fitted_regimes_from_returns, is_fitted_regimes
 from core.montecarlo import ENGINES
 from core.run import run_scenario
 from core.scenario import SCENARIO_DIR, list_scenarios, resolve_scenario
 from core.tickers import DEFAULT_RUSSELL
 
 DEFAULT_PATHS = 20_000
-DEFAULT_SEED = 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``simulate`` subcommand."""
-    names = ", ".join(list_scenarios(SCENARIO_DIR)) if SCENARIO_DIR.is_dir() else ""
+    names = ", ".join([*(list_scenarios(SCENARIO_DIR) if SCENARIO_DIR.is_dir() else []), FITTED_REGIMES])
     p = subparsers.add_parser(
         "simulate",
         help="Monte Carlo outcomes of a scenario (quantiles, target probabilities, VaR/ES) as JSON",
@@ -50,12 +50,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print ``{scenario, paths, horizon, seed, engine, assets: {T: M}, basket: M, prob_basket_beats_btc, ...}``."""
-    scenario = resolve_scenario(args.scenario, SCENARIO_DIR)
-    horizon = scenario.horizon_days if args.horizon is None else args.horizon
+    # the fitted-regimes scenario is built from the data once they are loaded
+    scenario = None if is_fitted_regimes(args.scenario) else resolve_scenario(args.scenario, SCENARIO_DIR)
+    horizon = (FITTED_HORIZON_DAYS if scenario is None else scenario.horizon_days) if args.horizon is None \
+        else args.horizon
     check_run_size(args.paths, horizon, 3)  # before any download; the asset count is checked again later
     data = load_model_data(args)
     prices, notes = data.prices, list(data.notes)
     model = calibrate(data.returns, russell=data.russell, btc=data.btc, alts=list(data.alts))
+    if scenario is None:
+        scenario = fitted_regimes_from_returns(data.returns[data.russell], model)
     run = run_scenario(model, scenario, n_paths=args.paths, horizon=horizon, seed=args.seed, engine=args.engine)
     result, metrics = run.result, run.metrics
     out: dict[str, Any] = {

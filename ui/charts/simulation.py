@@ -15,7 +15,7 @@ the matching simple returns, so a 5x and a -80% are equally far from zero.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import altair as alt
 import numpy as np
@@ -246,14 +246,87 @@ def make_sensitivity_chart(
 
 # --------------------------------------------------------------------------- tables
 
+#: Shown for a missing value (NaN, None) in every table and card.
+MISSING = "–"
+
+
+def _scaled(value: float | None, scale: float, digits: int) -> float | None:
+    """``value * scale`` rounded to ``digits``; None when missing; a rounded zero is +0.0 (never -0.0)."""
+    if value is None or pd.isna(value):
+        return None
+    x = float(value) * scale
+    if math.isinf(x):
+        return x
+    x = round(x, digits)
+    return 0.0 if x == 0 else x
+
+
+def format_pct(value: float | None, digits: int = 1, *, signed: bool = True) -> str:
+    """Decimal -> percent text (``0.123 -> "+12.3%"``); a value that rounds to zero is ``"0.0%"``, never ``"-0.0%"``."""
+    x = _scaled(value, 100.0, digits)
+    if x is None:
+        return MISSING
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    return f"{x:.{digits}f}%" if x == 0 or not signed else f"{x:+.{digits}f}%"
+
+
+def format_pp(value: float | None, digits: int = 1, *, signed: bool = True) -> str:
+    """Decimal difference of two percentages -> percentage points (``0.023 -> "+2.3 pp"``), never ``-0.0``."""
+    x = _scaled(value, 100.0, digits)
+    if x is None:
+        return MISSING
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    return f"{x:.{digits}f} pp" if x == 0 or not signed else f"{x:+.{digits}f} pp"
+
+
+def format_number(value: float | None, digits: int = 2, *, signed: bool = False) -> str:
+    """A plain number (betas, factors, log returns), never ``-0.00``; NaN as an en dash, inf as ∞."""
+    x = _scaled(value, 1.0, digits)
+    if x is None:
+        return MISSING
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    return f"{x:+.{digits}f}" if signed and x != 0 else f"{x:.{digits}f}"
+
+
+def format_table(table: pd.DataFrame, formats: dict[str, Callable[[float], str]],
+               headers: dict[str, str] | None = None) -> pd.DataFrame:
+    """Format a numeric table as text, column by column, with readable headers.
+
+    Parameters
+    ----------
+    table : pd.DataFrame
+        Numbers (NaN shown as an en dash by the formatters).
+    formats : dict
+        Column -> formatter (e.g. :func:`format_pct`); a column without one is shown with ``str``
+        (None as an en dash).
+    headers : dict, optional
+        Column -> header shown; columns not named keep their name.
+    """
+    out = pd.DataFrame(index=table.index)
+    for col in table.columns:
+        f = formats.get(col)
+        values = table[col]
+        if f is None:
+            out[col] = [MISSING if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in values]
+        else:
+            out[col] = [f(v) for v in values]
+    if headers:
+        out = out.rename(columns=headers)
+    return out
+
+
 
 def format_probability_table(table: pd.DataFrame, order: Sequence[str] | None = None) -> pd.DataFrame:
-    """Wide text table ``"34.2% ± 0.3"`` (percentage points) with targets as rows."""
-    cells = table.assign(text=[f"{p:.1%} ± {se * 100:.1f}" for p, se in zip(table["prob"], table["se"], strict=True)])
+    """Wide text table ``"34.2% ± 0.3 pp"`` with targets as rows (``"+20%"``, ``"0%"``, ``"-50%"``)."""
+    cells = table.assign(text=[f"{format_pct(p, signed=False)} ± {format_pp(se, signed=False)}"
+                               for p, se in zip(table["prob"], table["se"], strict=True)])
     wide = cells.pivot(index="target", columns="asset", values="text")
     if order is not None:
         wide = wide[[c for c in order if c in wide.columns]]
-    wide.index = [f"{t:+.0%}" if abs(t * 100 - round(t * 100)) < 1e-9 else f"{t:+.1%}" for t in wide.index]
+    wide.index = [format_pct(t, 0 if abs(t * 100 - round(t * 100)) < 1e-9 else 1) for t in wide.index]
     wide.index.name = "target"
     wide.columns.name = None
     return wide

@@ -82,6 +82,8 @@ from ui.scenario_form.settings import (
     DEFAULT_PATHS,
     DEFAULT_SCENARIO,
     DEFAULT_SEED,
+    ENGINE_ADVICE,
+    ENGINE_NOTES,
     IMPORTED,
     MAX_PATHS_INPUT,
     MAX_PHASES,
@@ -97,6 +99,7 @@ from ui.scenario_form.settings import (
 
 __all__ = [
     "ANNUAL_VOL", "CRYPTO_FIELDS", "DEFAULT_PATHS", "DEFAULT_SCENARIO", "DEFAULT_SEED", "DEFAULT_TARGETS",
+    "ENGINE_ADVICE", "ENGINE_NOTES",
     "IMPORTED", "MAX_PATHS_INPUT", "MAX_PHASES", "MAX_SEED", "MAX_TARGETS", "MIN_PATHS", "PHASE_RETURN",
     "REGIME_FIELDS", "RUSSELL_REGIME_FIELDS", "SELECTIVITY", "SWEEPABLE", "TAIL_FIELDS", "TARGET_RETURN",
     "FieldSpec", "FormState", "ImportedScenario", "SimSettings", "TargetError", "apply_settings",

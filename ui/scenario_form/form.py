@@ -43,7 +43,7 @@ from ui.urlstate import write_to_url
 
 
 def render_scenario_form(model: MarketModel, n_assets: int, *, view_keys: Mapping[str, str]) -> FormState:
-    """Draw the scenario controls in the sidebar and return the settings in effect.
+    """Draw the scenario picker (main area, where it is called) and the controls (sidebar); return the settings.
 
     Parameters
     ----------
@@ -86,12 +86,15 @@ def render_scenario_form(model: MarketModel, n_assets: int, *, view_keys: Mappin
         _ss()[W_SCENARIO] = settings.scenario
 
     edits: dict[str, Any] = {}
+    # The scenario picker sits in the page's main area, where the results are read.
+    st.selectbox("Scenario", options, key=W_SCENARIO, format_func=_scenario_label,
+                 on_change=_on_scenario_change,
+                 help="Every .toml file in scenarios/ (add a file to add a scenario), plus an imported one. "
+                      "Reshape it in the sidebar.")
     with st.sidebar:
         st.divider()
         st.subheader("Scenario")
-        st.selectbox("Scenario", options, key=W_SCENARIO, format_func=_scenario_label,
-                     on_change=_on_scenario_change, label_visibility="collapsed",
-                     help="Every .toml file in scenarios/ (add a file to add a scenario), plus an imported one.")
+        st.caption("The scenario picked above the results, field by field.")
         reset_slot = st.container()  # filled once this run's edits are known
         with st.expander("Russell path", expanded=True):
             _russell_group(current, model, edits)

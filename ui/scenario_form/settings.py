@@ -13,15 +13,31 @@ from typing import Any
 
 import streamlit as st
 
+from core.conventions import DEFAULT_SEED
 from core.scenario import Scenario, ScenarioError, list_scenarios, load_scenario
 from core.scenario_edits import parse_scenario_text
 
 #: Scenario key of a scenario imported from a file or pasted text.
 IMPORTED = "imported"
-#: Default simulation size and seed.
+#: Default simulation size (the default seed is :data:`core.conventions.DEFAULT_SEED`, as on every page).
 DEFAULT_PATHS = 20_000
-DEFAULT_SEED = 7
 DEFAULT_SCENARIO = "controlled_rally"
+#: What each engine assumes (shown beside the engine choice on the Simulator and Compare pages).
+ENGINE_NOTES: dict[str, str] = {
+    "parametric": "Student-t shocks (the calibrated tail df) with the calibrated correlations, independent "
+                  "from day to day: no volatility clustering, but tails beyond anything in the data are possible.",
+    "bootstrap": "whole days of historical standardized residuals resampled in blocks: the window's real tails, "
+                 "cross-asset dependence and volatility clustering, but never a day worse than the worst "
+                 "day of the calibration window.",
+}
+#: Which engine to trust when the two disagree.
+ENGINE_ADVICE = (
+    "Both engines share the calibrated betas, volatilities and drifts; they differ only in the shape of the "
+    "daily shocks. When their medians or P(basket beats BTC) differ by more than a few standard errors, the "
+    "answer depends on that shape: read the bootstrap for typical outcomes within the range history has "
+    "seen, the parametric engine for tail events beyond it (5x, losses of 50% or more, 80% drawdowns), and "
+    "quote the range between them rather than either alone."
+)
 #: Widget bounds (the hard limit on run size is :func:`ui.simulation.check_size`).
 MIN_PATHS, MAX_PATHS_INPUT = 100, 5_000_000
 MAX_SEED = 2**32 - 1

@@ -35,6 +35,8 @@ from ui.scenario_form.settings import (
     _N,
     _O,
     _P,
+    ENGINE_ADVICE,
+    ENGINE_NOTES,
     IMPORTED,
     MAX_PATHS_INPUT,
     MAX_PHASES,
@@ -236,8 +238,7 @@ def _sizes(settings: SimSettings, base: Scenario) -> tuple[int, int, int, str]:
               help="Draw another seed to see how much the figures move from Monte Carlo noise alone.")
     engine = st.segmented_control(
         "Engine", list(ENGINES), key=W_ENGINE, required=True,
-        help="parametric: Student-t shocks with the calibrated residual correlations. "
-             "bootstrap: historical residual rows resampled in stationary blocks (real tails and clustering).",
+        help=" ".join(f"{name}: {ENGINE_NOTES[name]}" for name in ENGINES) + " " + ENGINE_ADVICE,
     )
     return int(paths), int(horizon), int(seed), str(engine or settings.engine)
 

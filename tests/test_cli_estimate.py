@@ -73,8 +73,29 @@ def test_estimate_on_real_csv(market_dir: Path, capsys: pytest.CaptureFixture[st
     closes = {name: pd.read_csv(market_dir / f"{name}.csv", parse_dates=["date"])
               .set_index("date")["close"].loc["2019-01-01":"2024-12-31"]
               for name in ("IWM", "BTC-USD")}
-    r = _aligned_log_returns(closes, "IWM")
+    # IWM.csv has price closes only: the estimate uses the dividend-adjusted alt/ file's closes
+    adj = pd.read_csv(market_dir / "alt" / "IWM_adjusted_yahoo.csv", parse_dates=["date"]).set_index("date")
+    assert d["closes"]["IWM"]["adjusted"] is True
+    assert d["closes"]["IWM"]["file"] == "alt/IWM_adjusted_yahoo.csv"
+    assert d["closes"]["BTC-USD"]["kind"] == "crypto (no dividends)"
+    r = _aligned_log_returns({**closes, "IWM": adj["adj_close"].reindex(closes["IWM"].index)}, "IWM")
     _check_against(d, r, "BTC-USD", "IWM")
+    # --closes price: the file's closes as they are
+    code, raw, _ = _run(capsys, "--source", "csv", "--data-dir", str(market_dir), "--asset", "BTC-USD",
+                        "--market", "IWM", "--start", "2019-01-01", "--end", "2024-12-31", "--closes",
+                        "price", "--json")
+    assert code == 0 and raw["closes"]["IWM"]["adjusted"] is False
+    _check_against(raw, _aligned_log_returns(closes, "IWM"), "BTC-USD", "IWM")
+    # robust inference fields
+    assert d["granger_cov"].startswith("HAC(Newey-West, maxlags=")
+    assert set(d["granger_asset_to_market_p_homoskedastic"]) == {"1", "2", "3", "4", "5"}
+    assert d["corr_ci_method"] == "stationary block bootstrap" and d["corr_ci_block_length"] >= 1
+    lo, hi = d["corr_ci"]
+    flo, fhi = d["corr_ci_fisher_iid"]
+    assert lo < d["corr"] < hi and flo < d["corr"] < fhi and hi - lo > fhi - flo
+    assert d["lead_lag_beta_ci"][0] < d["lead_lag_beta"] < d["lead_lag_beta_ci"][1]
+    assert set(d["lead_lag_loadings"]) == {"-1", "0", "1"}
+    assert d["lead_lag_beta"] == pytest.approx(sum(v["loading"] for v in d["lead_lag_loadings"].values()))
     assert d["first"] == r.index[0].strftime("%Y-%m-%d")
     assert set(d["lead_lag"]) == {str(k) for k in range(-10, 11)}
     assert all(0 <= p <= 1 for p in d["granger_market_to_asset_p"].values())

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.adjusted import with_adjusted_closes
 from core.commands.common import add_data_arguments, load_from_args, parse_tickers, print_json
 from core.data import DataError, list_csv_tickers
 from core.events import (
@@ -68,6 +69,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--n-boot", type=int, default=2000, help="bootstrap / permutation draws (default 2000)"
     )
+    p.add_argument("--closes", choices=("adjusted", "price"), default="price",
+                   help="equity closes: 'adjusted' swaps a CSV folder's price-only closes for "
+                        "dividend-adjusted ones from a sibling <TICKER>_adjusted*.csv file (in the "
+                        "folder or its alt/ subfolder) where one exists; 'price' uses them as "
+                        "loaded (default price: a breakout is a new high of the price level, as charts and the claims define it)")
     p.set_defaults(func=run)
 
 
@@ -102,6 +108,9 @@ def run(args: argparse.Namespace) -> int:
     if args.source == "csv" and args.data_dir and Path(args.data_dir).is_dir():
         crypto = match_coins(crypto, list_csv_tickers(args.data_dir))
     prices = load_from_args(args, [args.ticker, *crypto])
+    adjusted = with_adjusted_closes(prices, args.data_dir if args.source == "csv" else None,
+                                    adjust=args.closes == "adjusted")
+    prices = adjusted.prices
     closes = prices.closes
     if args.ticker not in closes.columns:
         raise DataError(f"no closes for {args.ticker!r}: " + "; ".join(prices.warnings))
@@ -141,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
             },
             "warnings": list(prices.warnings),
             "source": prices.label,
+            "closes": {t: adjusted.basis[t].to_json() for t in [args.ticker] if t in adjusted.basis},
         }
     )
     return 0

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from core import estimation as est
+from core.adjusted import with_adjusted_closes
 from core.commands.common import add_data_arguments, load_from_args, print_json
 from core.data import DataError
 from core.returns import compute_returns
@@ -42,6 +43,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="also fit loadings on the S&P, the small-cap spread and (for altcoins) BTC")
     p.add_argument("--sp", default=DEFAULT_SP, help=f"S&P proxy for --factors (default {DEFAULT_SP})")
     p.add_argument("--btc", default="BTC-USD", help="BTC ticker for --factors (default BTC-USD)")
+    p.add_argument("--closes", choices=("adjusted", "price"), default="adjusted",
+                   help="equity closes: 'adjusted' swaps a CSV folder's price-only closes for "
+                        "dividend-adjusted ones from a sibling <TICKER>_adjusted*.csv file (in the "
+                        "folder or its alt/ subfolder) where one exists; 'price' uses them as "
+                        "loaded (default adjusted: betas and correlations of total returns)")
     p.set_defaults(func=run)
 
 
@@ -158,6 +164,9 @@ def run(args: argparse.Namespace) -> int:
     if args.factors:
         wanted += [normalize_ticker(args.sp), DEFAULT_RUSSELL, normalize_ticker(args.btc)]
     prices = load_from_args(args, list(dict.fromkeys(wanted)))
+    adjusted = with_adjusted_closes(prices, args.data_dir if args.source == "csv" else None,
+                                    adjust=args.closes == "adjusted")
+    prices = adjusted.prices
     for role, ticker in (("asset", asset), ("market", market)):
         if ticker not in prices.closes.columns:
             have = ", ".join(prices.closes.columns)
@@ -180,6 +189,7 @@ def run(args: argparse.Namespace) -> int:
     out = {**{k: out[k] for k in ("asset", "market", "freq")},
            "source": prices.label, "is_demo": prices.is_demo,
            **{k: v for k, v in out.items() if k not in ("asset", "market", "freq")}}
+    out["closes"] = {t: adjusted.basis[t].to_json() for t in (asset, market) if t in adjusted.basis}
     out["warnings"] = [*prices.warnings, *(f"{part}: {why}" for part, why in report.notes)]
     if args.factors:
         out["factor_loadings"] = _factor_json(report)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from core.adjusted import with_adjusted_closes
 from core.commands.common import add_data_arguments, load_from_args, print_json
 from core.data import DataError
 from core.events import Streak, compute_pair_returns, find_streaks
@@ -35,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--weekly", action="store_true", help="weekly returns (last common close of each week)"
     )
+    p.add_argument("--closes", choices=("adjusted", "price"), default="price",
+                   help="equity closes: 'adjusted' swaps a CSV folder's price-only closes for "
+                        "dividend-adjusted ones from a sibling <TICKER>_adjusted*.csv file (in the "
+                        "folder or its alt/ subfolder) where one exists; 'price' uses them as "
+                        "loaded (default price: the claims quote index price returns)")
     p.set_defaults(func=run)
 
 
@@ -61,6 +67,9 @@ def run(args: argparse.Namespace) -> int:
     if args.leader == args.laggard:
         raise ValueError(f"--leader and --laggard are the same ticker {args.leader!r}")
     prices = load_from_args(args, [args.leader, args.laggard])
+    adjusted = with_adjusted_closes(prices, args.data_dir if args.source == "csv" else None,
+                                    adjust=args.closes == "adjusted")
+    prices = adjusted.prices
     for t in (args.leader, args.laggard):
         if t not in prices.closes.columns:
             raise DataError(f"no closes for {t!r}: " + "; ".join(prices.warnings))
@@ -108,6 +117,8 @@ def run(args: argparse.Namespace) -> int:
             ],
             "current": current,
             "source": prices.label,
+            "warnings": list(prices.warnings),
+            "closes": {t: adjusted.basis[t].to_json() for t in [args.leader, args.laggard] if t in adjusted.basis},
         }
     )
     return 0

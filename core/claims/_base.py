@@ -35,6 +35,8 @@ class Claim:
     ----------
     id : str
         Stable identifier (``snake_case``), the key in the CLI's JSON.
+    title : str
+        A few words naming the claim (a card's heading).
     quote : str
         The words as reported.
     source : str
@@ -51,6 +53,7 @@ class Claim:
     """
 
     id: str
+    title: str
     quote: str
     source: str
     date: str

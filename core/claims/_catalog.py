@@ -17,6 +17,7 @@ COMMENTARY = "crypto market commentary, 2025-2026"
 CLAIMS: tuple[Claim, ...] = (
     Claim(
         id="streak_10_longest_since_1990",
+        title="10 straight sessions, longest since 1990",
         quote="The Russell 2000 beat the S&P 500 for 10 straight sessions, the longest run since 1990.",
         source=NEWS_JAN_2026, date="2026-01-15",
         asserts="A 10-session outperformance streak of the Russell 2000 over the S&P 500 ending mid-January "
@@ -25,6 +26,7 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         id="streak_9_longest_since_2017",
+        title="9 straight sessions, longest since 2017",
         quote="Small caps outperformed for nine consecutive days, the longest such streak since 2017.",
         source=NEWS_JAN_2026, date="2026-01-14",
         asserts="A 9-session outperformance streak of the Russell 2000 over the S&P 500 in January 2026 "
@@ -33,6 +35,7 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         id="record_high_first_since_2021",
+        title="First record high since 2021",
         quote="The Russell 2000 closed at its first record high since 2021.",
         source=NEWS_SEP_2025, date="2025-09-18",
         asserts="The Russell 2000's record close in September 2025 was its first since a 2021 high.",
@@ -40,6 +43,7 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         id="weekly_gain_7_longest_since_2020",
+        title="7 straight weekly gains, longest since 2020",
         quote="A seventh straight weekly gain, the longest winning streak since 2020.",
         source=NEWS_SEP_2025, date="2025-09-19",
         asserts="The Russell 2000 rose 7 weeks in a row to September 2025, with no run of weekly gains at "
@@ -48,6 +52,7 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         id="up_7pct_first_15_days_2026",
+        title="Up 7% in the first 15 days of 2026",
         quote="The Russell 2000 is up 7% in the first 15 days of 2026.",
         source=NEWS_JAN_2026, date="2026-01-15",
         asserts="The Russell 2000 gained at least 7% from the last 2025 close over the first 15 days of 2026 "
@@ -56,6 +61,7 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         id="up_9pct_first_three_weeks_2026",
+        title="Up 9% in the first three weeks of 2026",
         quote="The Russell 2000 is up 9% in the first three weeks of the year.",
         source=NEWS_JAN_2026, date="2026-01-22",
         asserts="The Russell 2000 gained at least 9% from the last 2025 close over the first three weeks of "
@@ -64,6 +70,7 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         id="breakouts_2016_2020_btc_bull",
+        title="2016 and 2020 breakouts, then Bitcoin bull markets",
         quote="The Russell breakouts of 2016 and 2020 were followed by Bitcoin bull markets.",
         source=COMMENTARY, date="2026-01-15",
         asserts="BTC rose at least 20% in the 12 months (252 sessions) after the 2016 and the 2020 Russell "
@@ -72,6 +79,7 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         id="breakouts_altcoin_rallies",
+        title="Breakouts preceded altcoin rallies of 20% to 5x",
         quote="Previous Russell breakouts preceded altcoin rallies of 20% to 5x.",
         source=COMMENTARY, date="2026-01-15",
         asserts="After each Russell breakout the altcoin basket peaked at least 20% (up to 5x) higher within "
@@ -80,6 +88,7 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         id="eth_russell_correlation_07",
+        title="ETH correlates 0.7 with the Russell 2000",
         quote="ETH/USD has shown a 0.7 correlation with the Russell 2000 during similar periods.",
         source=COMMENTARY, date="2026-01-15",
         asserts="ETH's return correlation with the Russell 2000 is about 0.7, at least in periods like a "
@@ -88,6 +97,7 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         id="crypto_cap_tracks_russell",
+        title="Crypto market cap tracks the Russell 2000",
         quote="The crypto market cap has tracked the Russell 2000 closely over the past two years.",
         source=COMMENTARY, date="2026-01-15",
         asserts="Over the last two years the crypto market cap and the Russell 2000 correlate at 0.7 or more.",
@@ -95,6 +105,7 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         id="spread_5pct_alt_dominance_rises",
+        title="Small caps +5% ahead, altcoin dominance +2-3 points",
         quote="When small caps beat large caps by more than 5% in a short period, altcoin dominance tends "
               "to rise 2-3%.",
         source=COMMENTARY, date="2026-01-15",
@@ -105,6 +116,7 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         id="crypto_leads_small_caps",
+        title="Crypto leads small caps",
         quote="Crypto may lead small caps.",
         source=COMMENTARY, date="2026-01-15",
         asserts="Past BTC returns help predict the Russell 2000's (Granger), daily and weekly.",
@@ -112,6 +124,7 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     Claim(
         id="small_caps_lead_crypto",
+        title="Small caps lead crypto",
         quote="Small caps lead crypto.",
         source=COMMENTARY, date="2026-01-15",
         asserts="Past Russell 2000 returns help predict BTC's (Granger), daily and weekly.",

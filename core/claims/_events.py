@@ -221,7 +221,7 @@ def judge_breakout_alts(claim: Claim, prices: PriceData, *, seed: int = 0, n_boo
         numbers[f"peak_after_{d:%Y-%m-%d}"] = float(row["peak"])
         numbers[f"best_coin_peak_after_{d:%Y-%m-%d}"] = float(row["best_coin_peak"])
         parts.append(f"{d:%Y-%m-%d}: basket peak {row['peak']:+.0%}, best coin {row['best_coin_peak']:+.0%}")
-    window = span_text(sampled.dropna(how="all").index)
+    window = span_text(sampled[list(roles.alts)].dropna(how="all").index)
     proxy = f"{russell}, basket of {len(roles.alts)} altcoins"
     if n == 0:
         raise NotTestable(f"no {russell} breakout has {horizon} sessions of altcoin closes after it "

@@ -33,6 +33,7 @@ def test_csv_folder_contract(capsys, market_dir):
         assert out["tickers"][t] == {"source": "csv", "first": first, "last": last, "rows": rows}
         assert rows == len(pd.read_csv(market_dir / f"{t.lstrip('^')}.csv"))
     assert out["warnings"] == []
+    assert out["is_demo"] is False and out["fallback"] is False
 
 
 def test_demo_with_dates_and_unknown_ticker(capsys):

@@ -17,7 +17,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print ``{"tickers": {T: {source, first, last, rows}}, "warnings": [...]}``."""
+    """Print ``{"tickers": {T: {source, first, last, rows}}, "warnings": [...], ...}``.
+
+    Also ``missing``, ``label``, ``is_demo`` and ``fallback`` (true when a stale cache or
+    the demo stands in because a source failed).
+    """
     prices = load_from_args(args, parse_tickers(args.tickers, DEFAULT_TICKERS))
     tickers = {}
     for t in prices.closes.columns:
@@ -29,6 +33,8 @@ def run(args: argparse.Namespace) -> int:
             "warnings": list(prices.warnings),
             "missing": list(prices.missing),
             "label": prices.label,
+            "is_demo": prices.is_demo,
+            "fallback": prices.fallback,
         }
     )
     return 0

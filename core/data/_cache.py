@@ -106,11 +106,13 @@ class CacheEntry:
         return self.age_seconds(now) < -FUTURE_TOLERANCE_SECONDS
 
     def describe_age(self, now: float | None = None) -> str:
-        """The age in words: ``"5 h old"``, ``"3.0 days old"``, or ``"dated in the future"``."""
+        """The age in words: ``"40 min old"``, ``"5 h old"``, ``"3.0 days old"`` or ``"dated in the future"``."""
         age = self.age_seconds(now)
         if age < -FUTURE_TOLERANCE_SECONDS:
             return "dated in the future"
         hours = max(age, 0.0) / 3600
+        if hours < 1:
+            return f"{hours * 60:.0f} min old"
         return f"{hours / 24:.1f} days old" if hours >= 48 else f"{hours:.0f} h old"
 
 

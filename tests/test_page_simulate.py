@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from urllib.parse import parse_qsl, urlsplit
 
@@ -36,7 +37,8 @@ def _params(at: AppTest) -> dict[str, str]:
 
 
 def _errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+    """Error texts as the user reads them (user text is markdown-escaped: ``\\[`` shows as ``[``)."""
+    return [re.sub(r"\\(.)", r"\1", e.value) for e in at.error]
 
 
 def _charts(at: AppTest) -> int:

@@ -22,7 +22,7 @@ from ui.charts.events import (
     make_spread_chart,
     make_streak_timeline_chart,
 )
-from ui.common import fmt_pct, show_source_banner
+from ui.common import escape_md, fmt_pct, show_source_banner
 from ui.state import get_selection
 
 HORIZON_NAMES = {21: "1 month", 63: "3 months", 126: "6 months", 252: "12 months"}
@@ -166,7 +166,7 @@ try:
         base, window, threshold, seed, n_boot,
     )
 except ValueError as exc:
-    st.error(str(exc))
+    st.error(escape_md(exc))
     st.stop()
 streaks, breakouts, spread_events, studies = (
     check.streaks, check.breakouts, check.spread_events, check.studies)

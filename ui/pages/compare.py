@@ -11,7 +11,7 @@ from core.montecarlo import ENGINES
 from core.scenario import ScenarioError, list_scenarios, load_scenario
 from core.scenario_edits import apply_settings
 from ui.charts.compare import make_median_paths_chart, make_overlay_distribution_chart
-from ui.common import show_source_banner
+from ui.common import escape_md, show_source_banner
 from ui.scenario_form import IMPORTED, get_settings, load_base
 from ui.simulation import ModelInputError, calibrated_model, run_simulation
 from ui.state import get_selection
@@ -37,7 +37,7 @@ for stem, path in files.items():
     except ScenarioError as exc:
         problems.append(str(exc))
 for msg in problems:
-    st.error(f"Scenario file skipped: {msg}")
+    st.error(f"Scenario file skipped: {escape_md(msg)}")
 
 labels = {stem: s.name for stem, s in scenarios.items()}
 # The calibrated, no-override scenario is the natural baseline for differences.
@@ -50,7 +50,7 @@ if sim.overrides or sim.scenario == IMPORTED:
         sim_base = load_base(sim.scenario)
         edited = apply_settings(sim_base, sim.overrides, sim_base.horizon_days)
     except ScenarioError as exc:
-        st.warning(f"The Simulator's edited scenario cannot be compared: {exc}")
+        st.warning(f"The Simulator's edited scenario cannot be compared: {escape_md(exc)}")
     else:
         scenarios[SIMULATOR] = edited
         labels[SIMULATOR] = f"{edited.name} (Simulator edits)"
@@ -64,7 +64,7 @@ chosen = c1.multiselect(
 try:
     model = calibrated_model(sel)
 except (ModelInputError, ValueError) as exc:
-    st.error(f"Cannot build the market model: {exc}")
+    st.error(f"Cannot build the market model: {escape_md(exc)}")
     st.stop()
 asset_opts = [BASKET, *model.assets]
 asset = c2.selectbox("Asset", asset_opts, key="cmp_asset",
@@ -89,12 +89,12 @@ try:
         results[labels[stem]] = run_simulation(sel, scenarios[stem], n_paths=int(n_paths), horizon=int(horizon),
                                                seed=int(seed), engine=engine)
 except ValueError as exc:
-    st.error(str(exc))
+    st.error(escape_md(exc))
     st.stop()
 order = list(results)
 asset_name = "the altcoin basket" if asset == BASKET else asset
 
-st.subheader(f"Outcome of {asset_name} over {int(horizon)} trading days")
+st.subheader(f"Outcome of {escape_md(asset_name)} over {int(horizon)} trading days")
 st.altair_chart(make_overlay_distribution_chart(binned_log_growth(results, asset), order), width="stretch")
 st.caption(
     "Distribution of the terminal outcome per scenario on a log-growth axis: 0 is break-even, "

@@ -15,7 +15,7 @@ from ui.charts.relationships import (
     make_subsample_chart,
     make_up_down_chart,
 )
-from ui.common import get_returns, show_source_banner
+from ui.common import escape_md, get_returns, show_source_banner
 from ui.state import get_selection
 
 FREQS = {"Daily": "D", "Weekly": "W"}
@@ -100,7 +100,7 @@ try:
         factor_btc=btc,
     )
 except est.EstimationError as exc:
-    st.error(f"{asset} against {market}: {exc}")
+    st.error(f"{escape_md(asset)} against {escape_md(market)}: {escape_md(exc)}")
     st.stop()
 notes = dict(report.notes)
 
@@ -108,7 +108,7 @@ notes = dict(report.notes)
 def _explain(part: str) -> None:
     """Say why a part of the report is missing (too little data), if it is."""
     if part in notes:
-        st.error(f"{part[0].upper()}{part[1:]}: {notes[part]}")
+        st.error(f"{part[0].upper()}{part[1:]}: {escape_md(notes[part])}")
 
 
 beta, corr = report.beta, report.corr

@@ -36,7 +36,7 @@ from ui.charts.simulation import (
     make_occupancy_chart,
     make_sensitivity_chart,
 )
-from ui.common import fmt_pct, show_source_banner
+from ui.common import escape_md, fmt_pct, show_source_banner
 from ui.scenario_form import IMPORTED, SWEEPABLE, pending_messages, render_scenario_form
 from ui.simulation import (
     PROGRESS_CELLS,
@@ -71,7 +71,7 @@ def _pp(se: float) -> str:
 def _valid_choice(key: str, options: list[str]) -> None:
     """Drop a stored (or linked) choice that is not among the options."""
     if key in st.session_state and st.session_state[key] not in options:
-        st.warning(f"{st.session_state[key]!r} is not simulated here; showing the altcoin basket.")
+        st.warning(f"{escape_md(repr(st.session_state[key]))} is not simulated here; showing the altcoin basket.")
         del st.session_state[key]
 
 
@@ -149,7 +149,7 @@ def _cards(result: SimulationResult, metrics: ScenarioMetrics, asset: str,
 
 def _run_caption(result: SimulationResult, model: MarketModel, scenario: Scenario, source: str) -> str:
     return (
-        f"{scenario.name}: {result.n_paths:,} paths × {result.horizon} trading days, {result.engine} engine, "
+        f"{escape_md(scenario.name)}: {result.n_paths:,} paths × {result.horizon} trading days, {result.engine} engine, "
         f"seed {result.seed}. Model calibrated on {model.russell}, {model.btc} and {len(model.alts)} altcoins "
         f"({', '.join(model.alts)}), {model.start:%Y-%m-%d} to {model.end:%Y-%m-%d}, n = {model.n_obs:,} sessions; "
         f"data: {source}. Basket: equal weights, buy and hold."
@@ -206,7 +206,7 @@ def _probabilities_tab(result: SimulationResult, metrics: ScenarioMetrics, order
     try:
         targets = parse_targets(text)
     except TargetError as exc:
-        st.error(f"Cannot read the targets: {exc}")
+        st.error(f"Cannot read the targets: {escape_md(exc)}")
         targets = ()
     samples = {_label(a): _sample(result, a) for a in order}
     if targets:
@@ -265,7 +265,7 @@ def _model_tab(model: MarketModel, scenario: Scenario, horizon: int, source_labe
         f"3–50); bootstrap mean block length {model.block_length:.1f} days on {len(model.residuals):,} complete "
         f"rows; mean altcoin residual correlation {mean_alt_residual_corr(model):.2f}."
     )
-    st.markdown(f"**What {scenario.name} does to it** (per regime, as the engine uses it)")
+    st.markdown(f"**What {escape_md(scenario.name)} does to it** (per regime, as the engine uses it)")
     eff = regime_table(model, scenario, horizon)
     signed = ("drift", "alpha", "Mean jump")
     rows = {}
@@ -334,7 +334,7 @@ def _sensitivity_tab(sel, scenario: Scenario, model: MarketModel, settings) -> N
                        seed=settings.seed, engine=settings.engine, runner=runner,
                        progress=lambda f: bar.progress(f, text=f"Point {round(f * n_points)} of {n_points}"))
     except ValueError as exc:  # SweepError naming the value, or the run budget
-        st.error(f"Sweep stopped: {exc}")
+        st.error(f"Sweep stopped: {escape_md(exc)}")
         return
     finally:
         bar.empty()
@@ -370,7 +370,7 @@ try:
     roles = model_inputs(sel)
     model = calibrated_model(sel)
 except (ModelInputError, CalibrationError) as exc:
-    st.error(f"The scenario model cannot be calibrated on this selection: {exc}")
+    st.error(f"The scenario model cannot be calibrated on this selection: {escape_md(exc)}")
     st.info("Pick a BTC ticker and at least one altcoin in the sidebar, and a date range with a few months "
             "of data.")
     st.stop()
@@ -378,24 +378,24 @@ except (ModelInputError, CalibrationError) as exc:
 n_assets = 2 + len(roles.alts)
 form = render_scenario_form(model, n_assets, view_keys=VIEW_KEYS)
 for kind, message in pending_messages():
-    {"error": st.error, "warning": st.warning, "success": st.success}.get(kind, st.info)(message)
+    {"error": st.error, "warning": st.warning, "success": st.success}.get(kind, st.info)(escape_md(message))
 for message in form.errors:
-    st.error(message)
+    st.error(escape_md(message))
 settings, scenario = form.settings, form.scenario
 
-st.markdown(f"### {scenario.name}" + (" · edited" if form.edited else "")
+st.markdown(f"### {escape_md(scenario.name)}" + (" · edited" if form.edited else "")
             + (" · imported" if settings.scenario == IMPORTED else ""))
 if scenario.description:
-    st.markdown(scenario.description)
+    st.markdown(escape_md(scenario.description))
 if scenario.rationale:
     with st.expander("Why these numbers (the scenario's rationale)"):
-        st.markdown(scenario.rationale)
+        st.markdown(escape_md(scenario.rationale))
 
 try:
     result = run_simulation(sel, scenario, n_paths=settings.n_paths, horizon=settings.horizon,
                             seed=settings.seed, engine=settings.engine)
 except ValueError as exc:
-    st.error(f"Simulation failed: {exc}")
+    st.error(f"Simulation failed: {escape_md(exc)}")
     st.stop()
 metrics = summarize(result)
 

@@ -7,7 +7,8 @@ from ui.sidebar import render_data_sidebar
 st.set_page_config(page_title="Small caps × crypto explorer", page_icon=":material/monitoring:", layout="wide")
 
 PAGES = [
-    st.Page("ui/pages/market.py", title="Market", icon=":material/show_chart:", default=True),
+    st.Page("ui/pages/overview.py", title="The question", icon=":material/help:", default=True),
+    st.Page("ui/pages/market.py", title="Market", icon=":material/show_chart:"),
     st.Page("ui/pages/relationships.py", title="Relationships", icon=":material/hub:"),
     st.Page("ui/pages/breakouts.py", title="Breakouts & streaks", icon=":material/trending_up:"),
     st.Page("ui/pages/altseason.py", title="Altcoin season index", icon=":material/currency_bitcoin:"),

@@ -1,0 +1,180 @@
+"""Landing page: the question, the short answer, today's state and every claim's verdict."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import streamlit as st
+
+from core.claims import (
+    CONTRADICTED,
+    MIXED,
+    NOT_TESTABLE,
+    SUPPORTED,
+    TOO_FEW,
+    VERDICTS,
+    Verdict,
+    claim_tickers,
+)
+from core.data import PriceData, list_csv_tickers
+from core.overview import CORR_WINDOW, QUESTION, Overview, overview
+from ui.common import escape_md, show_source_banner
+from ui.sidebar import allowed_roots, cached_load, default_source
+from ui.state import Selection, get_selection
+
+#: Verdict -> (label, badge colour, icon).
+BADGES: dict[str, tuple[str, str, str]] = {
+    SUPPORTED: ("Supported", "green", ":material/check_circle:"),
+    CONTRADICTED: ("Contradicted", "red", ":material/cancel:"),
+    MIXED: ("Mixed", "orange", ":material/contrast:"),
+    TOO_FEW: ("Too few cases", "gray", ":material/help:"),
+    NOT_TESTABLE: ("Not testable", "gray", ":material/block:"),
+}
+#: Where the evidence for each kind of test lives.
+EVIDENCE: dict[str, tuple[str, str]] = {
+    "streak": ("ui/pages/breakouts.py", "Streaks on Breakouts & streaks"),
+    "record_high": ("ui/pages/breakouts.py", "Breakouts on Breakouts & streaks"),
+    "start_of_year": ("ui/pages/market.py", "Performance on Market"),
+    "breakout_btc": ("ui/pages/breakouts.py", "Event study on Breakouts & streaks"),
+    "breakout_alts": ("ui/pages/breakouts.py", "Event study on Breakouts & streaks"),
+    "spread_dominance": ("ui/pages/altseason.py", "Altcoin season index"),
+    "eth_correlation": ("ui/pages/relationships.py", "Rolling correlation on Relationships"),
+    "market_cap": ("ui/pages/relationships.py", "Relationships"),
+    "granger": ("ui/pages/relationships.py", "Lead-lag on Relationships"),
+}
+
+
+def _claims_prices(sel: Selection) -> tuple[PriceData, str | None]:
+    """All history of the claims' tickers (and the sidebar's) from the sidebar's source.
+
+    Returns the prices and a note when only the sidebar's own data could be used.
+    """
+    kind = st.session_state.get("data_source", default_source())
+    if kind == "upload":
+        return sel.prices, "An uploaded file is judged as uploaded, within the sidebar's date range."
+    try:
+        csv_dir, available = None, None
+        if kind == "csv":
+            csv_dir = str(allowed_roots().resolve(str(st.session_state.get("csv_dir", "")).strip()))
+            available = list_csv_tickers(csv_dir)
+        tickers = tuple(dict.fromkeys([sel.russell, sel.sp, *sel.crypto, *claim_tickers(available)]))
+        prices = cached_load(tickers, kind, csv_dir)
+    except (ValueError, OSError) as exc:
+        return sel.prices, f"Could not load the claims' full history ({exc}); judged on the sidebar's data."
+    # the banner names the folder as the sidebar shows it, never a server path
+    return dataclasses.replace(prices, detail=sel.prices.detail), None
+
+
+@st.cache_data(show_spinner="Judging the claims…", max_entries=8, ttl=3600)
+def cached_overview(closes: pd.DataFrame, sources: tuple[tuple[str, str], ...], russell: str, sp: str) -> Overview:
+    """:func:`core.overview.overview`, once per loaded data and proxies."""
+    return overview(PriceData(closes=closes, sources=dict(sources)), russell, sp)
+
+
+def _d(ts: object) -> str:
+    return "–" if ts is None or pd.isna(ts) else f"{pd.Timestamp(ts):%Y-%m-%d}"
+
+
+def _today(o: Overview) -> None:
+    c1, c2, c3, c4 = st.columns(4)
+    s = o.streak
+    if s is None:
+        c1.metric("Current streak", "–", help="Needs the Russell and S&P proxies.")
+    else:
+        since = ("longest in the data" if s.is_longest_in_data else
+                 f"longest since {_d(s.longest_since.end)}" if s.longest_since else "")
+        c1.metric(f"{o.russell} beat {o.sp}", f"{s.length} session{'' if s.length == 1 else 's'} in a row",
+                  delta=since or None, delta_color="off",
+                  help=f"Consecutive sessions to {_d(s.last_session)} in which the Russell proxy's daily "
+                       "return beat the S&P proxy's.")
+    if o.last_breakout is None:
+        c2.metric("Last breakout", "none", help="First close above every earlier close after a 250-session base.")
+    else:
+        c2.metric("Last breakout", _d(o.last_breakout),
+                  delta=f"{o.sessions_since_breakout} sessions ({o.days_since_breakout} days) ago", delta_color="off",
+                  help=f"{o.russell}'s first close above every earlier close after at least 250 sessions without one.")
+    if pd.isna(o.corr_today):
+        c3.metric(f"{CORR_WINDOW}-session correlation", "–")
+    else:
+        c3.metric(f"{o.corr_asset} / {o.russell} correlation, {CORR_WINDOW} sessions", f"{o.corr_today:.2f}",
+                  delta=f"{o.corr_percentile:.0%} of history at or below", delta_color="off",
+                  help=f"Daily log returns on the equity calendar, window ending {_d(o.corr_date)}; compared "
+                       f"with all {o.corr_n_windows} windows since {_d(o.corr_history_start)}.")
+    alt = o.altseason.current if o.altseason is not None else None
+    if alt is None:
+        c4.metric("Altcoin season index", "–", help="Needs BTC and altcoins.")
+    else:
+        c4.metric("Altcoin season index", f"{alt.index:.0f} / 100", delta=f"{alt.season}, {_d(alt.date)}",
+                  delta_color="off",
+                  help=f"Share of altcoins beating BTC over {o.altseason.window} days "
+                       f"({o.altseason.label}); altcoin season at {o.altseason.threshold:.0f} or more.")
+    for note in o.notes:
+        st.caption(escape_md(note))
+
+
+def _card(v: Verdict) -> None:
+    label, colour, icon = BADGES[v.verdict]
+    with st.container(border=True):
+        st.badge(label, color=colour, icon=icon)
+        st.markdown(f"**{escape_md(v.claim.title)}**")
+        st.markdown(f"*“{escape_md(v.claim.quote)}”*")
+        st.caption(f"{escape_md(v.claim.source)}, {escape_md(v.claim.date)}")
+        st.markdown(escape_md(v.reason))
+        facts = [f"n = {v.n}"] if v.verdict != NOT_TESTABLE else []
+        facts += [escape_md(x) for x in (v.proxy, v.window) if x]
+        if facts:
+            st.caption(" · ".join(facts))
+        if v.robustness is not None:
+            st.caption(f"Robustness: {escape_md(v.robustness.summary)}")
+        if v.numbers:
+            with st.expander("Numbers"):
+                table = pd.DataFrame({"figure": [k.replace("_", " ") for k in v.numbers],
+                                      "value": [_fmt(x) for x in v.numbers.values()]})
+                st.dataframe(table, hide_index=True, width="stretch")
+                if v.robustness is not None:
+                    st.dataframe(v.robustness.grid, hide_index=True, width="stretch")
+        page, words = EVIDENCE.get(v.claim.test, ("ui/pages/methodology.py", "Methodology"))
+        st.page_link(page, label=f"Evidence: {words}", icon=":material/arrow_forward:")
+
+
+def _fmt(x: object) -> str:
+    if x is None or (isinstance(x, float) and pd.isna(x)):
+        return "–"
+    if isinstance(x, float):
+        return f"{x:.4g}"
+    return str(x)
+
+
+sel = get_selection()
+st.title(QUESTION)
+prices, load_note = _claims_prices(sel)
+show_source_banner(prices)
+if load_note:
+    st.warning(escape_md(load_note))
+st.caption(
+    "News says the Russell 2000's record streak and breakout mean altcoin season is next. Below, today's "
+    "state, then each claim from the articles judged on the longest real history loaded (^RUT and ^GSPC "
+    "from 1987 when present), whatever the sidebar's date range. Synthetic demo data never judges a claim."
+)
+try:
+    o = cached_overview(prices.closes, tuple(sorted(prices.sources.items())), sel.russell, sel.sp)
+except ValueError as exc:
+    st.error(escape_md(exc))
+    st.stop()
+
+counts = o.counts
+box = st.warning if counts[CONTRADICTED] and not counts[SUPPORTED] else st.info
+box(f"**Short answer.** {escape_md(o.answer)}", icon=":material/campaign:")
+
+st.subheader("Today")
+_today(o)
+
+st.subheader("The claims, judged")
+st.caption(" · ".join(f"{counts[k]} {BADGES[k][0].lower()}" for k in VERDICTS if counts[k])
+           + ". Verdict rules, proxies and the robustness grid: Methodology, *Claims and verdicts*.")
+cols = st.columns(3)
+for i, v in enumerate(o.verdicts):
+    with cols[i % 3]:
+        _card(v)
+st.page_link("ui/pages/methodology.py", label="How each claim is tested", icon=":material/menu_book:")

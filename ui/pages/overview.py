@@ -33,15 +33,15 @@ BADGES: dict[str, tuple[str, str, str]] = {
 }
 #: Where the evidence for each kind of test lives.
 EVIDENCE: dict[str, tuple[str, str]] = {
-    "streak": ("ui/pages/breakouts.py", "Streaks on Breakouts & streaks"),
-    "record_high": ("ui/pages/breakouts.py", "Breakouts on Breakouts & streaks"),
-    "start_of_year": ("ui/pages/market.py", "Performance on Market"),
-    "breakout_btc": ("ui/pages/breakouts.py", "Event study on Breakouts & streaks"),
-    "breakout_alts": ("ui/pages/breakouts.py", "Event study on Breakouts & streaks"),
+    "streak": ("ui/pages/breakouts.py", "Breakouts & streaks"),
+    "record_high": ("ui/pages/breakouts.py", "Breakouts & streaks"),
+    "start_of_year": ("ui/pages/market.py", "Market"),
+    "breakout_btc": ("ui/pages/breakouts.py", "Breakouts & streaks"),
+    "breakout_alts": ("ui/pages/breakouts.py", "Breakouts & streaks"),
     "spread_dominance": ("ui/pages/altseason.py", "Altcoin season index"),
-    "eth_correlation": ("ui/pages/relationships.py", "Rolling correlation on Relationships"),
+    "eth_correlation": ("ui/pages/relationships.py", "Relationships"),
     "market_cap": ("ui/pages/relationships.py", "Relationships"),
-    "granger": ("ui/pages/relationships.py", "Lead-lag on Relationships"),
+    "granger": ("ui/pages/relationships.py", "Relationships"),
 }
 
 
@@ -84,21 +84,21 @@ def _today(o: Overview) -> None:
     else:
         since = ("longest in the data" if s.is_longest_in_data else
                  f"longest since {_d(s.longest_since.end)}" if s.longest_since else "")
-        c1.metric(f"{o.russell} beat {o.sp}", f"{s.length} session{'' if s.length == 1 else 's'} in a row",
-                  delta=since or None, delta_color="off",
+        c1.metric(f"Sessions {o.russell} beat {o.sp} in a row", f"{s.length}",
+                  delta=since or None, delta_color="off", delta_arrow="off",
                   help=f"Consecutive sessions to {_d(s.last_session)} in which the Russell proxy's daily "
                        "return beat the S&P proxy's.")
     if o.last_breakout is None:
         c2.metric("Last breakout", "none", help="First close above every earlier close after a 250-session base.")
     else:
         c2.metric("Last breakout", _d(o.last_breakout),
-                  delta=f"{o.sessions_since_breakout} sessions ({o.days_since_breakout} days) ago", delta_color="off",
+                  delta=f"{o.sessions_since_breakout} sessions ({o.days_since_breakout} days) ago", delta_color="off", delta_arrow="off",
                   help=f"{o.russell}'s first close above every earlier close after at least 250 sessions without one.")
     if pd.isna(o.corr_today):
         c3.metric(f"{CORR_WINDOW}-session correlation", "–")
     else:
-        c3.metric(f"{o.corr_asset} / {o.russell} correlation, {CORR_WINDOW} sessions", f"{o.corr_today:.2f}",
-                  delta=f"{o.corr_percentile:.0%} of history at or below", delta_color="off",
+        c3.metric(f"{o.corr_asset}/{o.russell} correlation ({CORR_WINDOW}d)", f"{o.corr_today:.2f}",
+                  delta=f"{o.corr_percentile:.0%} of history at or below", delta_color="off", delta_arrow="off",
                   help=f"Daily log returns on the equity calendar, window ending {_d(o.corr_date)}; compared "
                        f"with all {o.corr_n_windows} windows since {_d(o.corr_history_start)}.")
     alt = o.altseason.current if o.altseason is not None else None
@@ -106,7 +106,7 @@ def _today(o: Overview) -> None:
         c4.metric("Altcoin season index", "–", help="Needs BTC and altcoins.")
     else:
         c4.metric("Altcoin season index", f"{alt.index:.0f} / 100", delta=f"{alt.season}, {_d(alt.date)}",
-                  delta_color="off",
+                  delta_color="off", delta_arrow="off",
                   help=f"Share of altcoins beating BTC over {o.altseason.window} days "
                        f"({o.altseason.label}); altcoin season at {o.altseason.threshold:.0f} or more.")
     for note in o.notes:
@@ -117,18 +117,18 @@ def _card(v: Verdict) -> None:
     label, colour, icon = BADGES[v.verdict]
     with st.container(border=True):
         st.badge(label, color=colour, icon=icon)
-        st.markdown(f"**{escape_md(v.claim.title)}**")
-        st.markdown(f"*“{escape_md(v.claim.quote)}”*")
-        st.caption(f"{escape_md(v.claim.source)}, {escape_md(v.claim.date)}")
-        st.markdown(escape_md(v.reason))
+        st.markdown(f"**{escape_md(v.claim.title)}**  \n{escape_md(v.reason)}")
         facts = [f"n = {v.n}"] if v.verdict != NOT_TESTABLE else []
         facts += [escape_md(x) for x in (v.proxy, v.window) if x]
         if facts:
             st.caption(" · ".join(facts))
         if v.robustness is not None:
             st.caption(f"Robustness: {escape_md(v.robustness.summary)}")
-        if v.numbers:
-            with st.expander("Numbers"):
+        with st.expander("Quote and numbers"):
+            st.markdown(f"*“{escape_md(v.claim.quote)}”*")
+            st.caption(f"{escape_md(v.claim.source)}, {escape_md(v.claim.date)}. Tested: "
+                       f"{escape_md(v.claim.asserts)}")
+            if v.numbers:
                 table = pd.DataFrame({"figure": [k.replace("_", " ") for k in v.numbers],
                                       "value": [_fmt(x) for x in v.numbers.values()]})
                 st.dataframe(table, hide_index=True, width="stretch")

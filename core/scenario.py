@@ -135,8 +135,12 @@ MAX_NAME_CHARS: int = 120
 REGIME_NAME_PUNCTUATION: str = " _-.+/&'"
 #: Longest description or rationale (characters).
 MAX_TEXT_CHARS: int = 4000
-#: Largest annual log drift, drift shift or alpha in absolute value (5 = x148 a year).
-MAX_ANNUAL_DRIFT: float = 5.0
+#: Largest annual log drift, drift shift or alpha in absolute value. Regime drifts are annualized
+#: rates held for short spells: a crash of -50% in two weeks is about -17 a year, so 25 (-9.5%
+#: a day) leaves room; over a long horizon the overflow guard (core.finite) names the field.
+MAX_ANNUAL_DRIFT: float = 25.0
+#: Largest selectivity (annual std dev of the per-token drift offset).
+MAX_SELECTIVITY: float = 5.0
 #: Largest volatility, beta or loading multiplier, and largest |beta|.
 MAX_SCALE: float = 20.0
 #: Most altcoin jumps per year per token (252 = one a trading day on average).
@@ -157,7 +161,7 @@ _DF = Bound(2.0, MAX_DF, strict_lo=True, allow_inf=True)
 
 #: Accepted range of every numeric field (``regimes[].x`` for each regime).
 FIELD_BOUNDS: dict[str, Bound] = {
-    "selectivity": Bound(0.0, MAX_ANNUAL_DRIFT),
+    "selectivity": Bound(0.0, MAX_SELECTIVITY),
     "russell.target_return": Bound(-1.0, MAX_TARGET_RETURN, strict_lo=True),
     "russell.annual_vol": Bound(0.0, MAX_RUSSELL_VOL),
     "russell.phases[].total_return": Bound(-1.0, MAX_TARGET_RETURN, strict_lo=True),

@@ -14,6 +14,7 @@ PAGES = [
     st.Page("ui/pages/altseason.py", title="Altcoin season index", icon=":material/currency_bitcoin:"),
     st.Page("ui/pages/simulate.py", title="Simulator", icon=":material/casino:"),
     st.Page("ui/pages/compare.py", title="Compare scenarios", icon=":material/compare_arrows:"),
+    st.Page("ui/pages/track_record.py", title="Track record", icon=":material/fact_check:"),
     st.Page("ui/pages/methodology.py", title="Methodology", icon=":material/menu_book:"),
 ]
 

@@ -26,11 +26,13 @@ from core.validation._scores import (
     wilson_interval,
 )
 from core.validation._tables import (
+    BEATS_BTC,
     brier_table,
     coverage_table,
     fan_table,
     pit_histogram,
     reliability_table,
+    summary_table,
 )
 from core.validation._walk import (
     EVENTS,
@@ -47,9 +49,9 @@ from core.validation._walk import (
 from core.validation._windows import basket_log_sums, climatology, forward_log_sums
 
 __all__ = [
-    "EVENTS", "MAX_ORIGINS", "MAX_VALIDATION_CELLS", "MIN_HISTORY", "QUANTILE_FIELDS", "OriginData",
+    "BEATS_BTC", "EVENTS", "MAX_ORIGINS", "MAX_VALIDATION_CELLS", "MIN_HISTORY", "QUANTILE_FIELDS", "OriginData",
     "ScenarioSource", "ValidationError", "ValidationResult", "basket_log_sums", "brier_score", "brier_skill",
     "brier_table", "climatology", "coverage_table", "design_effect", "effective_n", "fan_table",
-    "forward_log_sums", "pit_histogram", "pit_ks", "pit_values", "reliability_table", "walk_forward",
-    "wilson_interval",
+    "forward_log_sums", "pit_histogram", "pit_ks", "pit_values", "reliability_table", "summary_table",
+    "walk_forward", "wilson_interval",
 ]

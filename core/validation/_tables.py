@@ -9,10 +9,32 @@ from core.metrics import OUTCOME_EVENTS
 from core.validation._scores import wilson_interval
 from core.validation._walk import EVENTS, QUANTILE_FIELDS, ValidationResult
 
-__all__ = ["BEATS_BTC", "pit_histogram", "coverage_table", "reliability_table", "brier_table", "fan_table"]
+__all__ = ["BEATS_BTC", "summary_table", "pit_histogram", "coverage_table", "reliability_table", "brier_table", "fan_table"]
 
 #: Event name of P(basket beats BTC) in :func:`reliability_table` and :func:`brier_table`.
 BEATS_BTC = "prob_basket_beats_btc"
+
+
+def summary_table(result: ValidationResult) -> pd.DataFrame:
+    """One row per asset: the scores of :meth:`ValidationResult.summary` flattened.
+
+    Returns
+    -------
+    pd.DataFrame
+        Index ``asset``; columns ``n, n_effective, coverage_50, coverage_50_lo, coverage_50_hi,
+        coverage_90, coverage_90_lo, coverage_90_hi, pit_ks_p, skill_prob_ge_20pct,
+        skill_prob_loss_50pct`` (decimals; NaN where undefined).
+    """
+    rows = {}
+    for a, s in result.summary().items():
+        row = {"n": s["n"], "n_effective": s["n_effective"]}
+        for band in ("coverage_50", "coverage_90"):
+            row[band], (row[f"{band}_lo"], row[f"{band}_hi"]) = s[band], s[f"{band}_ci"]
+        row["pit_ks_p"] = s["pit_ks_p"]
+        for ev in EVENTS:
+            row[f"skill_{ev}"] = s["brier"][ev]["skill"]
+        rows[a] = row
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("asset")
 
 
 def pit_histogram(result: ValidationResult, bins: int = 10) -> pd.DataFrame:

@@ -25,7 +25,7 @@ its population value is infinite (:mod:`core.metrics`).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -34,13 +34,14 @@ from core.errors import ExplorerError
 from core.metrics import (
     OUTCOME_EVENTS,
     MetricsError,
+    ScenarioMetrics,
     beats_btc_event,
     log_growth,
     mc_standard_error,
     outcomes,
     quantile_standard_error,
 )
-from core.montecarlo import SimulationResult
+from core.montecarlo import BASKET, SimulationResult
 
 #: Metrics of the comparison table: key -> label. Every row carries its standard error.
 COMPARE_METRICS: dict[str, str] = {
@@ -157,6 +158,59 @@ def compare_scenarios(results: Mapping[str, SimulationResult], asset: str) -> pd
                     diff_se = float(delta.std(ddof=1) / math.sqrt(delta.size)) if delta.size > 1 else np.nan
             rows.append({"scenario": name, "metric": key, "label": label, "value": value, "se": se,
                          "diff": diff, "diff_se": diff_se})
+    out = pd.DataFrame(rows)
+    out["clear"] = (out["diff_se"] > 0) & (out["diff"].abs() > CLEAR_DIFF_SE * out["diff_se"])
+    return out
+
+
+#: Rows of :func:`compare_engines`: label -> (value attribute, standard-error attribute) of OutcomeMetrics.
+ENGINE_METRICS: dict[str, tuple[str, str]] = {
+    "Median return": ("p50", "p50_se"),
+    "Geometric mean": ("geometric_mean", "geometric_mean_se"),
+}
+
+
+def compare_engines(runs: Mapping[str, ScenarioMetrics], assets: Sequence[str]) -> pd.DataFrame:
+    """The headline statistics of one scenario under two engines, side by side.
+
+    The engines draw different shocks, so the difference has the unpaired standard error
+    ``sqrt(se_1^2 + se_2^2)``.
+
+    Parameters
+    ----------
+    runs : mapping of str to ScenarioMetrics
+        Exactly two: engine name -> the metrics of the same scenario, paths, horizon and seed.
+    assets : sequence of str
+        Assets (or ``"basket"``) whose median and geometric mean are compared.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (asset, metric) of :data:`ENGINE_METRICS`, then ``("basket", "P(basket beats
+        BTC)")``; columns ``asset``, ``metric``, ``<engine> value`` and ``<engine> se`` for each
+        engine in input order, ``diff`` (second minus first), ``diff_se`` and ``clear``
+        (``|diff| > CLEAR_DIFF_SE * diff_se``). Decimals.
+    """
+    if len(runs) != 2:
+        raise ComparisonError(f"compare two engines, got {len(runs)}: {', '.join(runs)}")
+    (first, a), (second, b) = runs.items()
+    rows = []
+
+    def add(asset: str, label: str, va: tuple[float, float], vb: tuple[float, float]) -> None:
+        rows.append({"asset": asset, "metric": label, f"{first} value": va[0], f"{first} se": va[1],
+                     f"{second} value": vb[0], f"{second} se": vb[1], "diff": vb[0] - va[0],
+                     "diff_se": math.hypot(va[1], vb[1])})
+
+    for asset in assets:
+        try:
+            ma = a.basket if asset == BASKET else a.assets[asset]
+            mb = b.basket if asset == BASKET else b.assets[asset]
+        except KeyError as exc:
+            raise ComparisonError(f"asset {asset!r} is not in both runs") from exc
+        for label, (value, se) in ENGINE_METRICS.items():
+            add(asset, label, (getattr(ma, value), getattr(ma, se)), (getattr(mb, value), getattr(mb, se)))
+    add(BASKET, "P(basket beats BTC)", (a.basket_beats_btc.p, a.basket_beats_btc.se),
+        (b.basket_beats_btc.p, b.basket_beats_btc.se))
     out = pd.DataFrame(rows)
     out["clear"] = (out["diff_se"] > 0) & (out["diff"].abs() > CLEAR_DIFF_SE * out["diff_se"])
     return out

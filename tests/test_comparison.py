@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.comparison import ComparisonError, asset_outcomes, binned_log_growth, compare_scenarios
+from core.comparison import (
+    ComparisonError,
+    asset_outcomes,
+    binned_log_growth,
+    compare_engines,
+    compare_scenarios,
+)
+from core.metrics import summarize
 from core.montecarlo import BASKET, SimulationResult
 
 
@@ -132,3 +139,23 @@ def test_paired_standard_errors_match_the_spread_of_paired_differences(metric: s
     spread = np.std(diffs, ddof=1)
     assert np.mean(ses) == pytest.approx(spread, rel=0.25)  # measured: 1.02 to 1.17
     assert np.mean(ses) < 0.8 * np.mean(unpaired)  # pairing pays
+
+
+def test_compare_engines_side_by_side_with_unpaired_errors():
+    a = _result(np.array([-0.6, 0.0, 0.3, 1.5, 0.2]), np.zeros(5), np.full(5, 0.1), "A")
+    b = _result(np.array([-0.4, 0.25, 0.1, 5.0, 0.0]), np.zeros(5), np.full(5, 0.1), "A")
+    ma, mb = summarize(a), summarize(b)
+    t = compare_engines({"parametric": ma, "bootstrap": mb}, [BASKET, "BTC-USD"]).set_index(["asset", "metric"])
+    assert list(t.index) == [(BASKET, "Median return"), (BASKET, "Geometric mean"), ("BTC-USD", "Median return"),
+                             ("BTC-USD", "Geometric mean"), (BASKET, "P(basket beats BTC)")]
+    row = t.loc[(BASKET, "Median return")]
+    assert row["parametric value"] == pytest.approx(0.2) and row["bootstrap value"] == pytest.approx(0.1)
+    assert row["diff"] == pytest.approx(-0.1)
+    assert row["diff_se"] == pytest.approx(np.hypot(ma.basket.p50_se, mb.basket.p50_se))
+    beats = t.loc[(BASKET, "P(basket beats BTC)")]
+    assert beats["parametric value"] == pytest.approx(0.6) and beats["bootstrap value"] == pytest.approx(0.4)
+    assert t.loc[("BTC-USD", "Median return"), "diff"] == pytest.approx(0.0)
+    with pytest.raises(ComparisonError, match="two engines"):
+        compare_engines({"parametric": ma}, [BASKET])
+    with pytest.raises(ComparisonError, match="'DOGE-USD'"):
+        compare_engines({"parametric": ma, "bootstrap": mb}, ["DOGE-USD"])

@@ -61,16 +61,37 @@ def test_page_renders_headline_cards_with_standard_errors(app: AppTest) -> None:
     assert not _errors(app)
     assert any("Synthetic demo data" in w.value for w in app.warning)
     assert list(_cards(app)) == [
-        "Median return", "P(return ≥ +20%)", "P(return ≥ 5x)", "P(drawdown ≥ 80%)", "P(basket beats BTC)",
+        "Median return", "Geometric mean", "P(return ≥ +20%)", "P(return ≥ 5x)", "P(drawdown ≥ 80%)",
+        "P(basket beats BTC)",
     ]
     se_captions = [c.value for c in app.caption if c.value.endswith("pp (MC s.e.)")]
-    assert len(se_captions) == 5
+    assert len(se_captions) == 6  # the median and the geometric mean carry their standard errors too
+    assert "infinite" in next(m.help for m in app.metric if m.label == "Geometric mean")
     assert all("Monte Carlo standard error" in m.help for m in app.metric)
     assert any("2,000 paths × 63 trading days" in c.value for c in app.caption)
     assert _charts(app) == 1  # the distribution tab is open by default
     params = _params(app)
     assert params["scenario"] == "controlled_rally" and params["paths"] == "2000"
     assert params["horizon"] == "63" and params["engine"] == "parametric" and "ov" not in params
+    assert app.number_input(key="sim.seed").value == 1  # core.conventions.DEFAULT_SEED, as on Compare and the CLI
+    # the scenario picker is in the main area, beside the results, not only in the sidebar
+    assert "sim.scenario" in {w.key for w in app.main.selectbox}
+    assert "sim.scenario" not in {w.key for w in app.sidebar.selectbox}
+
+
+def test_no_simple_mean_no_negative_zero_readable_headers(app: AppTest) -> None:
+    for tab in ("Distribution", "Drawdowns", "Probabilities", "Model"):
+        at = _tab(app, tab)
+        for frame in at.dataframe:
+            table = frame.value
+            cells = [str(v) for v in table.to_numpy().ravel()] + [str(v) for v in table.index]
+            assert not any(re.search(r"(^|[^\w])-0\.0+(%| pp|$)", c) for c in cells), (tab, cells)
+            assert not any(c in ("None", "nan") for c in cells), (tab, cells)
+            headers = [str(c) for c in table.columns]
+            assert not any("_" in h for h in headers), (tab, headers)  # no snake_case headers
+            assert "mean" not in headers and "Mean return" not in headers  # the simple mean is never shown
+    dist = _tab(app, "Distribution").dataframe[0].value
+    assert {"Median", "Median s.e.", "Geometric mean", "Geometric mean s.e."} <= set(dist.columns)
 
 
 def test_every_parameter_group_is_in_the_sidebar(app: AppTest) -> None:
@@ -93,12 +114,19 @@ def test_every_tab_renders(tab: str) -> None:
         assert _charts(at) == 1
     if tab == "Probabilities":
         table = at.dataframe[0].value
-        assert list(table.index) == ["-50%", "+0%", "+20%", "+100%", "+400%"]
+        assert list(table.index) == ["-50%", "0%", "+20%", "+100%", "+400%"]
         assert "Altcoin basket" in table.columns and "BTC-USD" in table.columns
         assert all("±" in v for v in table["Altcoin basket"])
     if tab == "Model":
         text = "\n".join(m.value for m in at.markdown)
-        assert "synthetic demo data" in text and "n = " in text
+        assert "synthetic demo data" in text and "n = " in text and "one window for every equation" in text
+        alphas = next(f.value for f in at.dataframe if "Shrinkage factor k" in f.value.columns)
+        assert {"Sample alpha (log, /yr)", "Newey-West s.e. (/yr)", "Alpha used (/yr)"} <= set(alphas.columns)
+        assert list(alphas.index)[0] == "BTC-USD"
+        comove = next(f.value for f in at.dataframe if "Beta, model" in f.value.columns)
+        assert {"Beta, history", "Correlation, history", "Correlation, model"} <= set(comove.columns)
+        for asset in comove.index:  # the model moves with the Russell as history did on the window
+            assert abs(float(comove.loc[asset, "Beta, model"]) - float(comove.loc[asset, "Beta, history"])) <= 0.03
 
 
 def test_moving_a_control_changes_the_cards_and_reset_restores_them() -> None:
@@ -335,3 +363,16 @@ def test_switching_the_russell_path_to_phases_starts_from_the_target() -> None:
     assert not _errors(at)
     assert decode_overrides(_params(at)["ov"])["russell.phases"] == [
         {"days": 63, "total_return": 0.07}, {"days": 21, "total_return": -0.2}]
+
+
+def test_the_other_engine_runs_beside_this_one_on_request() -> None:
+    at = _open()
+    assert any("which to read when they disagree" in e.label for e in at.expander)
+    assert any("never a day worse" in m.value for m in at.markdown)  # what the bootstrap assumes
+    at.toggle(key="sim_both_engines").set_value(True).run()
+    assert not at.exception and not _errors(at)
+    table = next(f.value for f in at.dataframe if "bootstrap − parametric" in f.value.columns)
+    assert {"parametric", "bootstrap"} <= set(table.columns)
+    assert "Altcoin basket: Median return" in table.index and "Altcoin basket: P(basket beats BTC)" in table.index
+    assert all("±" in v for v in table["bootstrap"]) and all(" pp" in v for v in table["bootstrap − parametric"])
+    assert _cards(at)["Median return"] == table.loc["Altcoin basket: Median return", "parametric"].split(" ±")[0]

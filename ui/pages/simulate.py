@@ -9,41 +9,61 @@ import pandas as pd
 import streamlit as st
 
 from core.calibration import CalibrationError, MarketModel
+from core.comparison import compare_engines
 from core.conventions import BASKET, BASKET_LABEL
 from core.distributions import histogram_frame, percentile_markers
+from core.export import metrics_csv, run_provenance, to_safe_csv
 from core.metrics import (
+    PROBABILITIES,
     ScenarioMetrics,
     drawdown_distribution,
     exceedance_probabilities,
     metrics_table,
     outcomes,
     percentile_table,
-    summarize,
     target_probabilities,
 )
-from core.model_tables import calibrated_table, mean_alt_residual_corr, regime_table
-from core.montecarlo import SimulationResult
+from core.model_tables import (
+    alpha_table,
+    calibrated_table,
+    comovement_table,
+    mean_alt_residual_corr,
+    regime_table,
+)
+from core.montecarlo import ENGINES, SimulationResult
 from core.regimes import occupancy_table, transition_table
 from core.scenario import Scenario, scenario_to_toml
 from core.scenario_edits import apply_settings
 from core.sensitivity import REGIME_SWEEP_FIELDS, SWEEP_METRICS, sweep
 from core.targets import DEFAULT_TARGETS, TargetError, parse_targets
 from ui.charts.simulation import (
+    format_number,
+    format_pct,
+    format_pp,
     format_probability_table,
+    format_table,
     make_distribution_chart,
     make_exceedance_chart,
     make_fan_chart,
     make_occupancy_chart,
     make_sensitivity_chart,
 )
-from ui.common import escape_md, fmt_pct, show_source_banner
-from ui.scenario_form import IMPORTED, SWEEPABLE, pending_messages, render_scenario_form
+from ui.common import escape_md, show_source_banner
+from ui.scenario_form import (
+    ENGINE_ADVICE,
+    ENGINE_NOTES,
+    IMPORTED,
+    SWEEPABLE,
+    pending_messages,
+    render_scenario_form,
+)
 from ui.simulation import (
     PROGRESS_CELLS,
     ModelInputError,
     calibrated_model,
     model_inputs,
     run_simulation,
+    scenario_run,
 )
 from ui.state import get_selection
 from ui.urlstate import default_unless_set, write_to_url
@@ -65,7 +85,22 @@ def _label(asset: str) -> str:
 
 
 def _pp(se: float) -> str:
-    return f"± {se * 100:.1f} pp"
+    return f"± {format_pp(se, signed=False)}"
+
+
+#: Readable headers of the percentile and metrics tables (column -> header).
+PCT_HEADERS = {"p01": "1st pct", "p05": "5th pct", "p25": "25th pct", "p50": "Median", "p75": "75th pct",
+               "p95": "95th pct", "p99": "99th pct"}
+METRIC_HEADERS = {
+    **PCT_HEADERS,
+    "p50_se": "Median s.e.",
+    "geometric_mean": "Geometric mean", "geometric_mean_se": "Geometric mean s.e.",
+    "mean_log": "Mean log return", "mean_log_se": "Mean log return s.e.",
+    "prob_ge_20pct": "P(≥ +20%)", "prob_ge_2x": "P(≥ 2x)", "prob_ge_5x": "P(≥ 5x)",
+    "prob_loss_50pct": "P(loss ≥ 50%)", "prob_max_dd_80pct": "P(max drawdown ≥ 80%)",
+    "prob_beats_btc": "P(beats BTC)", "var95": "VaR 95%", "es95": "ES 95%",
+}
+METRIC_HEADERS.update({f"{k}_se": f"{METRIC_HEADERS[k]} s.e." for k in (*PROBABILITIES, "prob_beats_btc")})
 
 
 def _valid_choice(key: str, options: list[str]) -> None:
@@ -75,16 +110,22 @@ def _valid_choice(key: str, options: list[str]) -> None:
         del st.session_state[key]
 
 
-def _show(table: pd.DataFrame, fmt: str | dict[str, str]) -> None:
-    """Show a numeric table as text (NaN as an en dash, inf as ∞), tall enough for every row."""
-    out = pd.DataFrame(index=table.index)
-    for col in table.columns:
-        f = fmt if isinstance(fmt, str) else fmt.get(col)
-        values = table[col]
-        if f is None:
-            out[col] = values.astype(str)
-            continue
-        out[col] = ["–" if pd.isna(v) else "∞" if np.isinf(v) else f.format(v) for v in values]
+def _show(table: pd.DataFrame, fmt: str | dict[str, str], headers: dict[str, str] | None = None) -> None:
+    """Show a numeric table as text (NaN as an en dash, inf as ∞, never -0.0), tall enough for every row.
+
+    ``fmt`` is one format spec for every column or one per column: ``"pct"`` (signed percent),
+    ``"share"`` (unsigned percent), ``"pp"`` (percentage points) or a ``str.format`` spec.
+    """
+    def formatter(spec: str | None):
+        if spec is None:
+            return None
+        if spec in ("pct", "share", "pp"):
+            return {"pct": format_pct, "share": lambda v: format_pct(v, signed=False),
+                    "pp": lambda v: format_pp(v, 2, signed=False)}[spec]
+        return lambda v: "–" if pd.isna(v) else "∞" if np.isinf(v) else spec.format(v + 0.0)
+
+    specs = {c: formatter(fmt if isinstance(fmt, str) else fmt.get(c)) for c in table.columns}
+    out = format_table(table, {c: f for c, f in specs.items() if f is not None}, headers)
     st.dataframe(out, width="stretch", height=min(35 * (len(out) + 1) + 3, 800))
 
 
@@ -112,6 +153,7 @@ def _headline(metrics: ScenarioMetrics, asset: str) -> dict[str, tuple[float, fl
     beats = metrics.basket_beats_btc
     return {
         "Median return": (m.p50, m.p50_se),
+        "Geometric mean": (m.geometric_mean, m.geometric_mean_se),
         "P(return ≥ +20%)": (m.prob_ge_20pct, m.se["prob_ge_20pct"]),
         "P(return ≥ 5x)": (m.prob_ge_5x, m.se["prob_ge_5x"]),
         "P(drawdown ≥ 80%)": (m.prob_max_dd_80pct, m.se["prob_max_dd_80pct"]),
@@ -121,6 +163,9 @@ def _headline(metrics: ScenarioMetrics, asset: str) -> dict[str, tuple[float, fl
 
 _CARD_HELP = {
     "Median return": "Half the paths end above this simple return over the horizon.",
+    "Geometric mean": "exp(mean log return) − 1: the compound growth of the average path in log terms. Shown "
+                      "instead of the mean simple return, which is infinite under Student-t shocks (a few "
+                      "extreme paths would decide it; see Methodology).",
     "P(return ≥ +20%)": "Share of paths ending at least 20% up.",
     "P(return ≥ 5x)": "Share of paths ending at five times the starting value or more (return ≥ +400%).",
     "P(drawdown ≥ 80%)": "Share of paths that fall at least 80% from a peak at some point within the horizon.",
@@ -129,20 +174,23 @@ _CARD_HELP = {
 }
 
 
+_RETURN_CARDS = ("Median return", "Geometric mean")
+
+
 def _cards(result: SimulationResult, metrics: ScenarioMetrics, asset: str,
            baseline: tuple[SimulationResult, ScenarioMetrics] | None) -> None:
     now = _headline(metrics, asset)
     before = _headline(baseline[1], asset) if baseline is not None else None
     for col, (name, (value, se)) in zip(st.columns(len(now)), now.items(), strict=True):
-        shown = fmt_pct(value) if name == "Median return" else f"{value:.1%}"
+        shown = format_pct(value) if name in _RETURN_CARDS else format_pct(value, signed=False)
         delta = None
         if before is not None:
-            delta = f"{(value - before[name][0]) * 100:+.1f} pp"
+            delta = format_pp(value - before[name][0])
         col.metric(
             name, shown, delta=delta, delta_color="inverse" if "drawdown" in name else "normal",
             delta_description="vs unedited" if delta else None, border=True,
             help=f"{_CARD_HELP[name]} Monte Carlo standard error {_pp(se)} "
-                 f"({result.n_paths:,} paths; 95% interval ± {1.96 * se * 100:.1f} pp).",
+                 f"({result.n_paths:,} paths; 95% interval ± {format_pp(1.96 * se, signed=False)}).",
         )
         col.caption(f"{_pp(se)} (MC s.e.)")
 
@@ -168,8 +216,14 @@ def _distribution_tab(result: SimulationResult, metrics: ScenarioMetrics, chosen
         "of each asset's paths); the rest lie in the tails beyond."
     )
     table = percentile_table(samples)
-    table["mean"] = [(metrics.basket if a == BASKET else metrics.assets[a]).mean for a in chosen]
-    _show(table, "{:+.1%}")
+    picked = [metrics.basket if a == BASKET else metrics.assets[a] for a in chosen]
+    table["p50_se"] = [m.p50_se for m in picked]
+    table["geometric_mean"] = [m.geometric_mean for m in picked]
+    table["geometric_mean_se"] = [m.geometric_mean_se for m in picked]
+    _show(table, {**{c: "pct" for c in table.columns}, "p50_se": "pp", "geometric_mean_se": "pp"}, METRIC_HEADERS)
+    st.caption("Geometric mean = exp(mean log return) − 1; no mean simple return is shown because under "
+               "Student-t shocks it is infinite in population. s.e.: Monte Carlo standard errors in "
+               "percentage points.")
 
 
 def _paths_tab(result: SimulationResult, chosen: list[str], log_axis: bool) -> None:
@@ -191,8 +245,10 @@ def _drawdown_tab(result: SimulationResult, chosen: list[str], order: list[str])
                "on the x axis (the start counts as a peak).")
     table = drawdown_distribution(result).reindex(order)
     table.index = [_label(a) for a in table.index]
-    _show(table, "{:.1%}")
-    st.caption("Maximum drawdown percentiles and mean, every asset.")
+    _show(table, {**{c: "share" for c in table.columns}, "p50_se": "pp", "mean_se": "pp"},
+          {**PCT_HEADERS, "p50_se": "Median s.e.", "mean": "Mean", "mean_se": "Mean s.e."})
+    st.caption("Maximum drawdown percentiles and mean, every asset, with Monte Carlo standard errors "
+               "(a drawdown lies between 0 and 100%, so its mean exists).")
 
 
 def _probabilities_tab(result: SimulationResult, metrics: ScenarioMetrics, order: list[str]) -> None:
@@ -214,18 +270,20 @@ def _probabilities_tab(result: SimulationResult, metrics: ScenarioMetrics, order
         st.dataframe(format_probability_table(table, [_label(a) for a in order]), width="stretch")
         st.caption(f"P({direction}) per asset over {result.horizon} trading days, ± one Monte Carlo standard "
                    f"error in percentage points ({result.n_paths:,} paths).")
-        st.download_button("Download these probabilities (CSV)", table.to_csv(index=False),
+        st.download_button("Download these probabilities (CSV)", to_safe_csv(table, index=False),
                            file_name="target_probabilities.csv", mime="text/csv", key="sim_dl_targets",
                            on_click="ignore", icon=":material/download:")
     st.subheader("All metrics")
     full = metrics_table(result, metrics).reindex(order)
     full.index = [_label(a) for a in full.index]
     numeric = full.drop(columns=["scenario", "engine", "n_paths", "horizon_days", "seed"])
-    pct_fmt = {c: "{:.2%}" for c in numeric.columns}
-    pct_fmt.update({c: "{:+.1%}" for c in ("mean", "p05", "p25", "p50", "p75", "p95")})
-    _show(numeric, pct_fmt)
-    st.caption("Columns ending in _se are Monte Carlo standard errors; var95/es95 are 95% value at risk and "
-               "expected shortfall as loss fractions; prob_beats_btc is P(asset return > BTC return).")
+    spec = {c: ("pp" if c.endswith("_se") else "share") for c in numeric.columns}
+    spec.update({c: "pct" for c in ("geometric_mean", "p05", "p25", "p50", "p75", "p95")})
+    spec.update({"mean_log": "{:+.4f}", "mean_log_se": "{:.4f}", "var95": "pct", "es95": "pct"})
+    _show(numeric, spec, METRIC_HEADERS)
+    st.caption("s.e. columns are Monte Carlo standard errors (percentage points; the mean log return's in log "
+               "units). VaR/ES 95% are value at risk and expected shortfall as loss fractions (negative: even "
+               "the worst 5% gain). P(beats BTC) is P(asset return > BTC return) on the same path.")
 
 
 def _regimes_tab(result: SimulationResult, scenario: Scenario) -> None:
@@ -250,36 +308,103 @@ def _regimes_tab(result: SimulationResult, scenario: Scenario) -> None:
 
 def _model_tab(model: MarketModel, scenario: Scenario, horizon: int, source_label: str,
                sources: dict[str, str]) -> None:
+    limited = f", set by {', '.join(model.limited_by)} (the latest listing or earliest end)" if model.limited_by else ""
     st.markdown(
-        f"Calibrated on **{source_label}** from {model.start:%Y-%m-%d} to {model.end:%Y-%m-%d} "
-        f"(n = {model.n_obs:,} sessions with both {model.russell} and {model.btc}; daily log returns on the US "
-        f"equity calendar, crypto weekends folded into Monday)."
+        f"Calibrated on **{escape_md(source_label)}** over one window for every equation, "
+        f"**{model.start:%Y-%m-%d} to {model.end:%Y-%m-%d}**{escape_md(limited)} "
+        f"(n = {model.n_obs:,} sessions with every asset; daily log returns on the US equity calendar, crypto "
+        f"weekends folded into Monday)."
     )
     table = calibrated_table(model)
-    table["source"] = [sources.get(t, "–") for t in table.index]
-    _show(table, {"alpha (/yr)": "{:+.1%}", "beta to Russell": "{:.2f}", "loading on BTC residual": "{:.2f}",
-                  "residual vol (/yr)": "{:.1%}", "tail df": "{:.1f}", "n obs": "{:,.0f}"})
+    table["source"] = [sources.get(t) for t in table.index]
+    _show(table, {"alpha (/yr)": "pct", "beta to Russell": "{:.2f}", "loading on BTC residual": "{:.2f}",
+                  "residual vol (/yr)": "share", "tail df": "{:.1f}", "n obs": "{:,.0f}"},
+          {"alpha (/yr)": "Alpha used (log, /yr)", "beta to Russell": "Beta to Russell",
+           "loading on BTC residual": "Loading on BTC residual", "residual vol (/yr)": "Residual vol (/yr)",
+           "tail df": "Tail df", "n obs": "Sessions", "source": "Data source"})
+    mu_window = model.russell_mu_window
+    mu_text = (f" over {mu_window[0]:%Y-%m-%d} to {mu_window[1]:%Y-%m-%d} (its longest history)"
+               if mu_window is not None else "")
     st.caption(
-        f"Russell row: mean and volatility of its log return. alpha is the annualized OLS intercept (log). "
-        f"Pooled crypto tail df {model.crypto_df:.2f} (Student-t, fitted on standardized residuals, clipped to "
-        f"3–50); bootstrap mean block length {model.block_length:.1f} days on {len(model.residuals):,} complete "
-        f"rows; mean altcoin residual correlation {mean_alt_residual_corr(model):.2f}."
+        f"Russell row: mean{mu_text} and volatility of its daily log return, annualized. Pooled crypto tail df "
+        f"{model.crypto_df:.2f} (Student-t, fitted on standardized residuals, clipped to 3–50); bootstrap mean "
+        f"block length {model.block_length:.1f} days on {len(model.residuals):,} complete rows; mean altcoin "
+        f"residual correlation {format_number(mean_alt_residual_corr(model))}."
     )
+
+    st.markdown("**Alphas: the sample estimate and the shrunk value the engine uses**")
+    _show(alpha_table(model), {"sample alpha (/yr)": "pct", "HAC s.e. (/yr)": "share", "t-stat": "{:+.2f}",
+                               "shrinkage factor": "{:.2f}", "alpha used (/yr)": "pct"},
+          {"sample alpha (/yr)": "Sample alpha (log, /yr)", "HAC s.e. (/yr)": "Newey-West s.e. (/yr)",
+           "t-stat": "t-stat", "shrinkage factor": "Shrinkage factor k", "alpha used (/yr)": "Alpha used (/yr)"})
+    st.caption(
+        "Each crypto asset's intercept over the window with its Newey-West (HAC) standard error. A bull or "
+        "bear window leaves large sample alphas whose errors are about as large, so the engine uses "
+        "empirical-Bayes shrunk alphas: k = τ² / (τ² + s.e.²) with τ² = max(0, mean(alpha² − s.e.²)) across "
+        "the assets; k = 0 means the cross-section shows no alpha beyond noise. A scenario's own alpha "
+        "overrides this."
+    )
+    st.markdown(f"**How each coin moves with {escape_md(model.russell)}: the model beside the history**")
+    _show(comovement_table(model), "{:.2f}",
+          {"beta, history": "Beta, history", "beta, model": "Beta, model", "corr, history": "Correlation, history",
+           "corr, model": "Correlation, model"})
+    st.caption(
+        f"Daily log returns on the window above. History: OLS beta on {model.russell} and the Pearson "
+        "correlation. Model: d log T / d log R and corr(log T, log R) implied by the calibrated loadings, "
+        "volatilities and residual correlations (calibrated so the two agree)."
+    )
+
     st.markdown(f"**What {escape_md(scenario.name)} does to it** (per regime, as the engine uses it)")
     eff = regime_table(model, scenario, horizon)
     signed = ("drift", "alpha", "Mean jump")
     rows = {}
     for r in eff.index:
         if "/yr" in r or "(log)" in r or "share" in r:
-            fmt = "{:+.1%}" if any(k in r for k in signed) else "{:.1%}"
+            fmt = format_pct if any(k in r for k in signed) else (lambda v: format_pct(v, signed=False))
         else:
-            fmt = "{:.2f}"
-        rows[r] = ["∞" if np.isinf(v) else fmt.format(v) for v in eff.loc[r]]
+            fmt = format_number
+        rows[r] = [fmt(v) for v in eff.loc[r]]
     shown = pd.DataFrame(rows, index=eff.columns).T
     st.dataframe(shown, width="stretch", height=min(35 * (len(shown) + 1) + 3, 800))
     st.caption("Altcoin rows average the tokens; each token keeps its own calibrated value unless the scenario "
                "sets one for all. The Russell drift is the mean over the horizon of the path's daily drift "
                "(target, phases or calibrated) plus the regime's shift.")
+
+
+def _engine_block(sel, scenario: Scenario, settings, metrics: ScenarioMetrics, asset: str) -> None:
+    """What each engine assumes; on request, the other engine's answer beside this one."""
+    with st.expander("Engines: what each assumes, and which to read when they disagree",
+                     icon=":material/compare_arrows:"):
+        for name in ENGINES:
+            st.markdown(f"**{name}**{' (this run)' if name == settings.engine else ''}: {ENGINE_NOTES[name]}")
+        st.caption(ENGINE_ADVICE)
+        if not st.toggle("Run the other engine too (same scenario, paths, horizon and seed)",
+                         key="sim_both_engines", persist_state="session"):
+            return
+        other = next(e for e in ENGINES if e != settings.engine)
+        try:
+            other_run = scenario_run(sel, scenario, n_paths=settings.n_paths, horizon=settings.horizon,
+                                     seed=settings.seed, engine=other)
+        except ValueError as exc:
+            st.error(f"The {other} engine could not run: {escape_md(exc)}")
+            return
+        assets = list(dict.fromkeys([asset, BASKET]))
+        table = compare_engines({settings.engine: metrics, other: other_run.metrics}, assets)
+        table["asset"] = table["asset"].map(_label)
+        rows = table.set_index(["asset", "metric"])
+        shown = pd.DataFrame({
+            e: [f"{format_pct(v, signed=not m.startswith('P('))} ± {format_pp(se, signed=False)}"
+                for m, v, se in zip(rows.index.get_level_values("metric"), rows[f"{e} value"], rows[f"{e} se"],
+                                    strict=True)]
+            for e in (settings.engine, other)
+        }, index=[f"{a}: {m}" for a, m in rows.index])
+        shown[f"{other} − {settings.engine}"] = [
+            f"{format_pp(d)} ± {format_pp(se, signed=False)}{' *' if c else ''}"
+            for d, se, c in zip(rows["diff"], rows["diff_se"], rows["clear"], strict=True)]
+        st.dataframe(shown, width="stretch")
+        st.caption("± one Monte Carlo standard error. The engines draw different shocks, so the difference's "
+                   "standard error is the unpaired sqrt(s.e.₁² + s.e.₂²); * marks a difference above "
+                   "two standard errors: there the shape of the shocks, not noise, moves the answer.")
 
 
 def _sensitivity_tab(sel, scenario: Scenario, model: MarketModel, settings) -> None:
@@ -392,20 +517,20 @@ if scenario.rationale:
         st.markdown(escape_md(scenario.rationale))
 
 try:
-    result = run_simulation(sel, scenario, n_paths=settings.n_paths, horizon=settings.horizon,
-                            seed=settings.seed, engine=settings.engine)
+    run = scenario_run(sel, scenario, n_paths=settings.n_paths, horizon=settings.horizon,
+                       seed=settings.seed, engine=settings.engine)
 except ValueError as exc:
     st.error(f"Simulation failed: {escape_md(exc)}")
     st.stop()
-metrics = summarize(result)
+result, metrics = run.result, run.metrics
 
 baseline = None
 cells = settings.n_paths * settings.horizon * n_assets
 if form.edited and cells <= PROGRESS_CELLS:
     base_scenario = apply_settings(form.base, {}, settings.horizon)
-    base_result = run_simulation(sel, base_scenario, n_paths=settings.n_paths, horizon=settings.horizon,
-                                 seed=settings.seed, engine=settings.engine)
-    baseline = (base_result, summarize(base_result))
+    base_run = scenario_run(sel, base_scenario, n_paths=settings.n_paths, horizon=settings.horizon,
+                            seed=settings.seed, engine=settings.engine)
+    baseline = (base_run.result, base_run.metrics)
 
 order = [BASKET, model.btc, *model.alts, model.russell]
 _valid_choice(K_ASSET, order)
@@ -415,12 +540,16 @@ asset = st.selectbox("Headline asset", order, key=K_ASSET, format_func=_label, p
 _cards(result, metrics, asset, baseline)
 st.caption(_run_caption(result, model, scenario, sel.prices.label)
            + (" Deltas compare with the unedited scenario on the same random numbers." if baseline else ""))
+_engine_block(sel, scenario, settings, metrics, asset)
 
+provenance = run_provenance(data_label=sel.prices.label, data_first=sel.prices.closes.index.min(),
+                            data_last=sel.prices.closes.index.max(), model=model, overrides=settings.overrides)
 d1, d2, _ = st.columns([1, 1, 2])
-d1.download_button("Metrics (CSV)", metrics_table(result, metrics).to_csv(index_label="asset"),
+d1.download_button("Metrics (CSV)", metrics_csv(result, metrics, provenance),
                    file_name=f"simulation_{settings.scenario}_{settings.seed}.csv", mime="text/csv",
                    key="sim_dl_metrics", on_click="ignore", icon=":material/download:",
-                   help="Every metric with its Monte Carlo standard error, per asset, plus the run settings.")
+                   help="Every metric with its Monte Carlo standard error, per asset, plus the run settings, the "
+                        "data source and dates, the calibration window and the scenario's edits.")
 d2.download_button("Scenario (TOML)", scenario_to_toml(scenario), file_name=f"{settings.scenario}_edited.toml"
                    if form.edited else f"{settings.scenario}.toml", mime="application/toml", key="sim_dl_toml",
                    on_click="ignore", icon=":material/download:",

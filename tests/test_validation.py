@@ -30,6 +30,7 @@ from core.validation import (
     pit_ks,
     pit_values,
     reliability_table,
+    summary_table,
     walk_forward,
     wilson_interval,
 )
@@ -221,6 +222,11 @@ def test_tables_for_the_page(run) -> None:
     assert (fan["p05"] <= fan["p50"]).all() and (fan["p50"] <= fan["p95"]).all()
     with pytest.raises(ValueError, match="nope"):
         reliability_table(run, "nope")
+    table = summary_table(run)
+    assert list(table.index) == list(run.assets)
+    s = run.summary()[B]
+    assert table.at[B, "coverage_90_lo"] == s["coverage_90_ci"][0] and table.at[B, "pit_ks_p"] == s["pit_ks_p"]
+    assert table.at[B, "skill_prob_ge_20pct"] == s["brier"]["prob_ge_20pct"]["skill"]
 
 
 # -- contract and no look-ahead -----------------------------------------------------------

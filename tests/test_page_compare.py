@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO
@@ -23,6 +25,18 @@ def test_compare_shows_metrics_with_differences():
     assert any(" − Historical base" in c for c in table.columns)
     assert "P(beats BTC)" in table.index
     assert "±" in table.loc["P(≥ 2x)", "Historical base"]
+    # the geometric mean, not the simple mean (infinite under Student-t shocks); every value has its SE
+    assert "Geometric mean return" in table.index and "Mean return" not in table.index
+    base = table["Historical base"]
+    assert all("±" in v for v in base if v != "–")
+    # differences of percentages are in percentage points, with their paired standard errors
+    diff_col = next(c for c in table.columns if " − Historical base" in c)
+    assert all(v.endswith(" pp") or v.endswith(" pp *") for v in table[diff_col] if v != "–"), table[diff_col]
+    cells = [str(v) for v in table.to_numpy().ravel()]
+    assert not any(re.search(r"(^|[^\w])-0\.0+(%| pp)", c) for c in cells), cells
+    assert at.number_input(key="cmp_seed").value == 1  # the default seed of every page and the CLI
+    occupancy = at.dataframe[1].value
+    assert "None" not in occupancy.to_numpy().ravel().tolist()
 
 
 def test_changing_the_horizon_changes_the_numbers():

@@ -5,14 +5,29 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.comparison import CLEAR_DIFF_SE, COMPARE_METRICS, binned_log_growth, compare_scenarios
-from core.conventions import BASKET, BASKET_LABEL
+from core.comparison import (
+    CLEAR_DIFF_SE,
+    COMPARE_METRICS,
+    QUANTILE_METRICS,
+    binned_log_growth,
+    compare_scenarios,
+)
+from core.conventions import BASKET, BASKET_LABEL, DEFAULT_SEED
+from core.export import run_provenance, to_safe_csv
 from core.montecarlo import ENGINES
 from core.scenario import ScenarioError, list_scenarios, load_scenario
 from core.scenario_edits import apply_settings
 from ui.charts.compare import make_median_paths_chart, make_overlay_distribution_chart
+from ui.charts.simulation import format_pct, format_pp, format_table
 from ui.common import escape_md, show_source_banner
-from ui.scenario_form import IMPORTED, get_settings, load_base
+from ui.scenario_form import (
+    ENGINE_ADVICE,
+    ENGINE_NOTES,
+    IMPORTED,
+    MAX_SEED,
+    get_settings,
+    load_base,
+)
 from ui.simulation import ModelInputError, calibrated_model, run_simulation
 from ui.state import get_selection
 
@@ -75,9 +90,10 @@ n_paths = k1.select_slider("Paths", [2_000, 5_000, 10_000, 20_000, 50_000], valu
                            help="More paths, smaller Monte Carlo error (it shrinks like 1/sqrt(paths)).")
 horizon = k2.number_input("Horizon (trading days)", 5, 756, 63, step=21, key="cmp_horizon",
                           help="63 trading days is a quarter, 252 a year. Applies to every scenario.")
-seed = k3.number_input("Seed", 0, 2**31 - 1, 1, key="cmp_seed", help="Same seed, same numbers.")
+seed = k3.number_input("Seed", 0, MAX_SEED, DEFAULT_SEED, key="cmp_seed",
+                       help="Same seed, same numbers (the Simulator starts from the same default seed).")
 engine = k4.selectbox("Engine", ENGINES, key="cmp_engine",
-                      help="parametric: Student-t shocks; bootstrap: historical residual rows in blocks.")
+                      help=" ".join(f"{name}: {ENGINE_NOTES[name]}" for name in ENGINES) + " " + ENGINE_ADVICE)
 
 if len(chosen) < 2:
     st.info("Pick at least two scenarios to compare.")
@@ -102,42 +118,52 @@ st.caption(
 )
 
 table = compare_scenarios(results, asset)
-wide = table.pivot(index="label", columns="scenario", values="value").reindex(
-    [COMPARE_METRICS[k] for k in COMPARE_METRICS])[order]
-diff = table.pivot(index="label", columns="scenario", values="diff").reindex(wide.index)[order]
-diff_se = table.pivot(index="label", columns="scenario", values="diff_se").reindex(wide.index)[order]
-se = table.pivot(index="label", columns="scenario", values="se").reindex(wide.index)[order]
-clear = table.pivot(index="label", columns="scenario", values="clear").reindex(wide.index)[order]
+#: Metrics that are returns (the rest are probabilities): signed percent, differences in percentage points.
+RETURN_METRICS = {*QUANTILE_METRICS, "geometric_mean"}
 
 
-def _cell(v: float, s: float) -> str:
+def _pivot(values: str) -> pd.DataFrame:
+    return table.pivot(index="metric", columns="scenario", values=values).reindex(list(COMPARE_METRICS))[order]
+
+
+wide, se, diff, diff_se, clear = (_pivot(v) for v in ("value", "se", "diff", "diff_se", "clear"))
+
+
+def _cell(metric: str, v: float, s: float) -> str:
     if pd.isna(v):
         return "–"
-    return f"{v:+.1%}" if pd.isna(s) else f"{v:.2%} ± {s:.2%}"
+    return f"{format_pct(v, 2, signed=metric in RETURN_METRICS)} ± {format_pp(s, 2, signed=False)}"
 
 
 def _dcell(v: float, s: float, flagged: bool) -> str:
     if pd.isna(v):
         return "–"
-    if pd.isna(s):
-        return f"{v:+.1%}"
-    return f"{v:+.2%} ± {s:.2%}{' *' if flagged else ''}"
+    return f"{format_pp(v, 2)} ± {format_pp(s, 2, signed=False)}{' *' if flagged else ''}"
 
 
-shown = pd.DataFrame({c: [_cell(v, s) for v, s in zip(wide[c], se[c], strict=True)] for c in order},
-                     index=wide.index)
+shown = pd.DataFrame({c: [_cell(m, v, s) for m, v, s in zip(wide.index, wide[c], se[c], strict=True)]
+                      for c in order}, index=wide.index)
 for c in order[1:]:
     shown[f"{c} − {order[0]}"] = [_dcell(v, s, bool(f))
                                   for v, s, f in zip(diff[c], diff_se[c], clear[c], strict=True)]
+shown.index = [COMPARE_METRICS[k] for k in shown.index]
 st.subheader("Key metrics and differences")
 st.dataframe(shown.rename_axis("Metric"), width="stretch")
 st.caption(
-    f"Probabilities ± one Monte Carlo standard error ({int(n_paths):,} paths). Differences are against "
-    f"{order[0]}, with the paired standard error of common random numbers; * marks a difference larger "
-    f"than {CLEAR_DIFF_SE:g} standard errors. 'P(beats BTC)' compares the asset's return with BTC's on the same path."
+    f"Every value ± one Monte Carlo standard error ({int(n_paths):,} paths); differences are in percentage "
+    f"points (pp) against {escape_md(order[0])}, ± the paired standard error of common random numbers; * marks "
+    f"a difference larger than {CLEAR_DIFF_SE:g} standard errors. The geometric mean is exp(mean log return) − 1: "
+    "the mean simple return is not shown because it is infinite under Student-t shocks. 'P(beats BTC)' compares "
+    "the asset's return with BTC's on the same path."
 )
-st.download_button("Download the comparison (CSV)", table.to_csv(index=False).encode(), "scenario_comparison.csv",
-                   "text/csv", key="cmp_csv")
+provenance = run_provenance(data_label=sel.prices.label, data_first=sel.prices.closes.index.min(),
+                            data_last=sel.prices.closes.index.max(), model=model, overrides=None)
+export = table.assign(asset=asset, engine=engine, n_paths=int(n_paths), horizon_days=int(horizon), seed=int(seed),
+                      **{k: v for k, v in provenance.items() if k != "overrides"})
+st.download_button("Download the comparison (CSV)", to_safe_csv(export, index=False).encode(),
+                   "scenario_comparison.csv", "text/csv", key="cmp_csv",
+                   help="Values, standard errors and paired differences (decimals; diff × 100 = percentage "
+                        "points), with the run settings, the data source and dates and the calibration window.")
 
 st.subheader("Median path and interquartile band")
 fans = []
@@ -149,6 +175,7 @@ st.altair_chart(make_median_paths_chart(pd.concat(fans, ignore_index=True), orde
 st.caption("Cumulative return of the chosen asset: the line is the median path, the band the 25th to 75th percentile.")
 
 st.subheader("Time spent in each regime")
-occ = pd.concat({name: res.occupancy_series() for name, res in results.items()}, axis=1).fillna(0.0)
-st.dataframe(occ.style.format("{:.1%}"), width="stretch")
-st.caption("Share of all path-days in each named regime (regimes differ between scenarios).")
+occ = pd.concat({name: res.occupancy_series() for name, res in results.items()}, axis=1)
+st.dataframe(format_table(occ, {c: (lambda v: format_pct(v, signed=False)) for c in occ.columns}).rename_axis(
+    "Regime"), width="stretch")
+st.caption("Share of all path-days in each named regime; – where a scenario has no such regime.")

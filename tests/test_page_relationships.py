@@ -107,6 +107,36 @@ def test_page_on_real_csv_folder(monkeypatch: pytest.MonkeyPatch, market_dir) ->
     assert any("beyond equities" in str(i) for i in factor_table.index)
 
 
+def test_real_csv_page_uses_adjusted_closes_and_robust_inference(
+    monkeypatch: pytest.MonkeyPatch, market_dir, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from core.__main__ import main
+
+    monkeypatch.delenv("SCX_DATA_SOURCE", raising=False)
+    monkeypatch.setenv("SCX_DATA_DIR", str(market_dir))
+    at = _page()
+    at.selectbox(key="rel_asset").select("BTC-USD").run()
+    assert not at.exception and not at.error
+    captions = "\n".join(c.value for c in at.caption)
+    # which closes: IWM.csv has price closes only, the alt/ file supplies dividend-adjusted ones
+    assert "IWM: dividend-adjusted (total return) from alt/IWM\\_adjusted\\_yahoo.csv" in captions \
+        or "IWM: dividend-adjusted (total return) from alt/IWM_adjusted_yahoo.csv" in captions
+    assert "HAC(Newey-West, maxlags=" in captions and "block bootstrap" in captions
+    m = _metrics(at)
+    # the page's numbers are the CLI's on the same dates (both on adjusted closes)
+    start, end = at.date_input(key="date_range").value
+    assert main(["estimate", "--source", "csv", "--data-dir", str(market_dir), "--asset", "BTC-USD",
+                 "--market", "IWM", "--start", str(start), "--end", str(end), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert m["Beta"] == f"{d['beta']:.2f}"
+    assert m["Lead-lag beta (previous, same, next)"] == f"{d['lead_lag_beta']:.2f}"
+    assert f"{d['corr_ci'][0]:.2f} to {d['corr_ci'][1]:.2f}" in captions
+    granger = next(df.value for df in at.dataframe if any("i.i.d. p" in str(c) for c in df.value.columns))
+    assert len(granger) == 5
+
+
 # --------------------------------------------------------------------------- chart builders
 
 

@@ -13,7 +13,7 @@ What is where (import everything from ``core.events``; the modules are private)
 ``_spread``     :func:`find_spread_events` -> :class:`SpreadEvents`
 ``_study``      :func:`event_study_after` (sample on a calendar, forward returns, study: the
                 one pipeline of the CLI and the page), :func:`compute_forward_returns`,
-                :func:`run_event_study` -> :class:`EventStudy`, :func:`event_study_distribution`
+                :func:`run_event_study` -> :class:`EventStudy`, :func:`event_study_distribution`, :func:`used_events`
                 (histogram and means for the chart), :data:`DEFAULT_HORIZONS`; no interval
                 below :data:`MIN_EVENTS_FOR_INTERVAL` events, exact permutation p-values
                 when the placements can be enumerated (``p_method``)
@@ -55,6 +55,7 @@ from core.events._study import (
     event_study_after,
     event_study_distribution,
     run_event_study,
+    used_events,
 )
 
 __all__ = [
@@ -83,4 +84,5 @@ __all__ = [
     "run_event_study",
     "event_study_after",
     "event_study_distribution",
+    "used_events",
 ]

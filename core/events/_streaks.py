@@ -144,7 +144,10 @@ def find_streaks(leader_returns: pd.Series, laggard_returns: pd.Series) -> Strea
         {"leader": leader_returns.astype(float), "laggard": laggard_returns.astype(float)}, axis=1
     ).sort_index()
     if len(frame) == 0:
-        raise EventInputError("no sessions: both return series are empty")
+        raise EventInputError(
+            "no sessions to compare: both return series are empty (streaks need closes of both "
+            "tickers on at least 2 common dates)"
+        )
     values = frame.to_numpy()
     too_low = np.isfinite(values) & (values <= -1.0)
     if too_low.any():
@@ -226,4 +229,12 @@ def find_weekly_streaks(leader_closes: pd.Series, laggard_closes: pd.Series) -> 
     (last common close of each Friday-ending week); a session here is a week.
     """
     weekly = compute_pair_returns(leader_closes, laggard_closes, freq="W")
+    if weekly.empty:
+        both = pd.concat([leader_closes, laggard_closes], axis=1).dropna()
+        span = (f" ({both.index[0]:%Y-%m-%d} to {both.index[-1]:%Y-%m-%d})"
+                if len(both) and isinstance(both.index, pd.DatetimeIndex) else "")
+        raise EventInputError(
+            f"weekly streaks need common closes in at least 2 calendar weeks; the data have "
+            f"{len(both)} common date(s){span}: widen the date range"
+        )
     return find_streaks(weekly["leader"], weekly["laggard"])

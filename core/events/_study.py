@@ -443,6 +443,31 @@ def event_study_after(
     )
 
 
+def used_events(study: EventStudy, horizon: int, asset: str | None = None) -> pd.DataFrame:
+    """The individual events behind a study's figures at ``horizon`` sessions.
+
+    Parameters
+    ----------
+    study : EventStudy
+    horizon : int
+        One of the study's horizons (sessions).
+    asset : str, optional
+        Keep one asset's events (default: every asset).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``asset, event_date, forward_return`` (simple return over ``horizon``
+        sessions, decimal), one row per event used (kept by de-clustering), in the study's
+        asset order then by date.
+    """
+    ev = study.event_returns
+    keep = (ev["horizon"] == int(horizon)) & ev["used"].astype(bool)
+    if asset is not None:
+        keep &= ev["asset"] == asset
+    return ev.loc[keep, ["asset", "event_date", "forward_return"]].reset_index(drop=True)
+
+
 def event_study_distribution(study: EventStudy, horizon: int, *, bins: int = 40) -> pd.DataFrame:
     """Histogram of all sessions' forward returns, the event returns and both means, per asset.
 

@@ -15,6 +15,7 @@ from ui.charts.relationships import (
     make_subsample_chart,
     make_up_down_chart,
 )
+from ui.closes import adjusted_selection
 from ui.common import escape_md, get_returns, show_source_banner
 from ui.state import get_selection
 
@@ -39,6 +40,8 @@ SUBSAMPLE_COLUMNS = {"n": "periods", "vol_min": "vol from", "vol_max": "vol to",
 sel = get_selection()
 st.title("Relationships")
 show_source_banner(sel.prices)
+# total returns: dividend-adjusted equity closes where the data has them (core.adjusted)
+sel, closes_used = adjusted_selection(sel)
 st.markdown(
     "How much does crypto move when US small caps move, how steady is that link, and do small "
     "caps move first? **Correlation is not causation**: a beta says how two return series moved "
@@ -47,10 +50,13 @@ st.markdown(
 st.caption(
     "Clocks differ: Yahoo's crypto daily close is at 00:00 UTC while US stocks close at 16:00 "
     "New York, so a day's crypto return and a day's stock return cover different hours. That "
-    "makes daily co-movement look weaker than it is, which is why the Dimson beta (adds the "
-    "market's previous period) and the weekly beta are shown next to the daily one. Crypto is "
-    "sampled on US trading days, so weekend moves count in Monday's return."
+    "makes daily co-movement look weaker than it is. Crypto's close comes about 4 hours after "
+    "the US close, so news in those hours shows up in the market's *next* session: the lead-lag "
+    "beta adds the market's previous and next sessions, the Dimson beta only the previous one, "
+    "and the weekly beta sidesteps the clocks. Crypto is sampled on US trading days, so weekend "
+    "moves count in Monday's return."
 )
+st.caption(escape_md(closes_used.label(sel.equity)))
 
 crypto = sel.crypto_available
 markets = {f"Russell 2000 proxy ({sel.russell})": sel.russell, f"S&P 500 proxy ({sel.sp})": sel.sp}
@@ -124,8 +130,11 @@ with cards:
     k1.caption(f"{beta.level:.0%} interval: {_num(beta.beta_ci[0])} to {_num(beta.beta_ci[1])}")
     k2.metric("Correlation", _num(corr.pearson), border=True,
               help="Pearson correlation of the returns; Spearman uses ranks and resists outliers.")
-    k2.caption(f"Spearman {_num(corr.spearman)}; interval {_num(corr.pearson_ci[0])} to "
-               f"{_num(corr.pearson_ci[1])}")
+    k2.caption(f"Spearman {_num(corr.spearman)}; {corr.level:.0%} interval {_num(corr.pearson_ci[0])} "
+               f"to {_num(corr.pearson_ci[1])}"
+               + (f" (block bootstrap; i.i.d. Fisher z would say {_num(corr.pearson_ci_fisher[0])} to "
+                  f"{_num(corr.pearson_ci_fisher[1])})" if corr.ci_method == est.CI_BLOCK_BOOTSTRAP
+                  else " (Fisher z: too few periods for a block bootstrap)"))
     k3.metric("R-squared", _num(beta.r2), border=True,
               help=f"Share of {asset}'s return variance that lines up with {market}'s.")
     k3.caption(f"Alpha {beta.alpha:+.4f} per {unit}")
@@ -133,7 +142,17 @@ with cards:
               help="Periods where both returns exist.")
     k4.caption(f"{beta.start:%Y-%m-%d} to {beta.end:%Y-%m-%d}" if beta.start is not None else "")
 
-    d1, d2, d3 = st.columns(3)
+    d0, d1, d2, d3 = st.columns(4)
+    lead = report.lead_lag
+    _explain(est.PART_LEAD_LAG_BETA)
+    if lead is not None:
+        d0.metric("Lead-lag beta (previous, same, next)", _num(lead.beta), border=True,
+                  help=f"Sum of the slopes on {market}'s previous-, same- and next-{unit} returns in "
+                       "one regression, with Newey-West (HAC) errors. The next-period term catches "
+                       f"news that reaches {asset} before {market} closes again.")
+        parts = ", ".join(f"{'next' if k > 0 else 'previous' if k < 0 else 'same'} "
+                          f"{_num(v)} ± {_num(lead.loading_se[k])}" for k, v in lead.loadings.items())
+        d0.caption(f"Interval {_num(lead.beta_ci[0])} to {_num(lead.beta_ci[1])}; {parts} (HAC SE)")
     dimson = report.dimson
     _explain(est.PART_DIMSON)
     if dimson is not None:
@@ -141,7 +160,8 @@ with cards:
                   help=f"Sum of the slopes on {market}'s same-period and previous-period returns: "
                        "catches moves that show up a period late because of the different closing "
                        "times.")
-        d1.caption(f"Interval {_num(dimson.beta_ci[0])} to {_num(dimson.beta_ci[1])}")
+        d1.caption(f"Interval {_num(dimson.beta_ci[0])} to {_num(dimson.beta_ci[1])}; "
+                   f"HAC SE {_num(dimson.beta_se)}")
     _explain(est.PART_COMPARISON[comparison_freq])
     other = report.comparison
     if other is not None and comparison_freq == "W":
@@ -225,16 +245,23 @@ if report.cross is not None:
     )
 _explain(est.PART_GRANGER)
 if report.granger is not None:
-    g = report.granger.table.rename(columns={
+    granger = report.granger
+    g = granger.table.rename(columns={
         "market_to_asset_p": f"p: {market} → {asset}",
         "asset_to_market_p": f"p: {asset} → {market}",
+        "market_to_asset_p_homoskedastic": f"i.i.d. p: {market} → {asset}",
+        "asset_to_market_p_homoskedastic": f"i.i.d. p: {asset} → {market}",
         "n": "periods",
-    })[[f"p: {market} → {asset}", f"p: {asset} → {market}", "periods"]]
-    st.dataframe(g.style.format({c: _pval for c in g.columns[:2]}), width="stretch")
+    })[[f"p: {market} → {asset}", f"p: {asset} → {market}", f"i.i.d. p: {market} → {asset}",
+        f"i.i.d. p: {asset} → {market}", "periods"]]
+    st.dataframe(g.style.format({c: _pval for c in g.columns[:4]}), width="stretch")
     st.caption(
         "Granger tests per number of lags: a small p-value (below 0.05) says past values of one "
         "series help predict the other beyond its own past. That is predictability, not cause, "
-        "and with many lags tested one small p-value can appear by chance."
+        "and with many lags tested one small p-value can appear by chance. The p-values are Wald "
+        f"tests with {granger.cov_label} standard errors, which allow for the changing volatility "
+        "of returns; the i.i.d. columns assume constant volatility (the textbook F-test) and are "
+        "shown only to compare: they overstate the evidence when volatility clusters."
     )
 
 # ----------------------------------------------------------------- stability

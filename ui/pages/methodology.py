@@ -114,6 +114,20 @@ st.markdown(
   fitted tail parameters are clipped to {DF_RANGE[0]:g}-{DF_RANGE[1]:g}. Bootstrap engine: whole rows of
   standardized historical residuals, resampled in stationary blocks, which keeps real tails,
   cross-asset dependence and volatility clustering.
+- **Which engine.** Both share the calibrated betas, volatilities and drifts and differ only in the
+  shape of the daily shocks. The parametric engine assumes days are independent (no volatility
+  clustering) and can produce days worse than any in the data; the bootstrap keeps the window's real
+  joint days and their clustering but never produces a day worse than the window's worst. When the two
+  disagree by more than a few standard errors (the Simulator shows both on request), read the bootstrap
+  for typical outcomes within the range history has seen, the parametric engine for tail events beyond
+  it (5x, losses of 50% or more, 80% drawdowns), and quote the range rather than either alone.
+- **Alphas are shrunk.** A sample intercept over a bull (or bear) window is mostly noise: its
+  Newey-West standard error is about as large as the alpha itself. The engine uses empirical-Bayes
+  shrunk alphas, $k_j \\hat a_j$ with $k_j = \\tau^2 / (\\tau^2 + se_j^2)$ and
+  $\\tau^2 = \\max(0, \\overline{{\\hat a^2 - se^2}})$ across the crypto assets, so "no view" is not a
+  bull view. The Simulator's Model tab shows each sample alpha with its standard error beside the
+  factor $k$ and the alpha used, the calibration window and what limits it, and the model's beta and
+  correlation with the Russell beside the history's on that window.
 """
 )
 
@@ -125,6 +139,19 @@ st.markdown(
   P(max drawdown ≥ 80%), and P(altcoin basket beats BTC), the "altcoin season" question. Each is a
   share of $n$ simulated paths and is shown with its **Monte Carlo standard error**
   $\\sqrt{{\\hat p (1-\\hat p)/n}}$: differences smaller than two or three standard errors are noise.
+- **Median and geometric mean, not the mean.** Under Student-t log shocks the mean *simple* return does
+  not exist: $E[e^{{L}}] = \\infty$ for any finite degrees of freedom, so a sample mean is decided by a
+  handful of extreme paths and jumps from seed to seed. The pages show instead the median and the
+  **geometric mean** $e^{{\\overline{{\\log(1+r)}}}} - 1$, built on the mean log return, which exists for
+  df > 1 and has a finite standard error for df > 2 (scenarios refuse df ≤ 2). Each carries its Monte
+  Carlo standard error: the median's from order statistics (half the gap between the ranks
+  $nq \\mp \\sqrt{{nq(1-q)}}$), the geometric mean's by the delta method,
+  $e^{{\\bar m}}\\, sd(\\log(1+r))/\\sqrt n$. `python -m core simulate --json` keeps the simple `mean` for
+  compatibility, with `mean_finite` saying whether the engine makes it finite (bootstrap or normal
+  shocks) and `se.mean` empty when it is not; `mean_log`, `geometric_mean` and `se.p50` sit beside it.
+- **Differences between scenarios** (Compare) are in percentage points, with the paired standard
+  error of common random numbers (per-path influence values: indicators for probabilities, the Bahadur
+  representation for the median and percentiles, the delta method for the geometric mean).
 - **VaR95 / ES95**: the loss exceeded on 5% of paths, and the average loss on those paths (positive numbers).
 - **Fan chart**: the {", ".join(f"{q:.0%}" for q in FAN_QUANTILES)} quantiles of the path's value at up
   to {MAX_REPORT_STEPS} evenly spaced days.

@@ -1,7 +1,8 @@
 """Monte Carlo engine: simulate a scenario on top of a calibrated :class:`MarketModel`.
 
 Per trading day ``t`` and path, with regime ``s`` from a Markov chain (day 1 is in the
-scenario's initial regime, the chain moves after each day)::
+scenario's initial regime, or drawn per path from its ``initial_probabilities`` when it has
+them; the chain moves after each day)::
 
     R_t   = mu_R(t) + shift(s) + sigma_R(s) z_R
     u_t   = sigma_B(s) z_B
@@ -56,6 +57,7 @@ from core.calibration import MarketModel
 from core.conventions import BASKET, TRADING_DAYS
 from core.errors import ExplorerError
 from core.finite import check_finite_outcomes
+from core.regimes import initial_distribution
 from core.scenario import Scenario
 
 Engine = Literal["parametric", "bootstrap"]
@@ -343,11 +345,12 @@ def russell_drift_path(model: MarketModel, scenario: Scenario, horizon: int) -> 
 def regime_probabilities(scenario: Scenario, horizon: int) -> np.ndarray:
     """P(s_t = k) for days t = 1..horizon from the initial regime, shape (horizon, K).
 
-    Day 1 is spent in ``initial_regime``; row t is ``e0 P^(t-1)``.
+    Row t is ``p0 P^(t-1)`` with ``p0`` the distribution of day 1's regime
+    (:func:`core.regimes.initial_distribution`: one-hot on ``initial_regime``, or the
+    scenario's ``initial_probabilities``).
     """
     p = np.asarray(scenario.transition, dtype=float)
-    dist = np.zeros(p.shape[0])
-    dist[scenario.regime_names.index(scenario.initial_regime)] = 1.0
+    dist = initial_distribution(scenario)
     out = np.empty((horizon, p.shape[0]))
     for t in range(horizon):  # horizon <= MAX_HORIZON_DAYS, K <= a handful: negligible
         out[t] = dist
@@ -381,7 +384,7 @@ def _median_offset_cached(scenario: Scenario, sigma_r: float, days: int) -> floa
     expected = regime_probabilities(scenario, days) @ shift
     cum_trans = _cumulative_rows(np.asarray(scenario.transition, dtype=float))
     rng = np.random.default_rng(_PILOT_SEED)
-    state = np.full(_PILOT_PATHS, scenario.regime_names.index(scenario.initial_regime), dtype=np.intp)
+    state = _initial_states(rng, scenario, _PILOT_PATHS)
     s_sum = np.zeros(_PILOT_PATHS)
     v_sum = np.zeros(_PILOT_PATHS)
     for start in range(0, days, 256):  # chunks bound the memory at long horizons
@@ -475,6 +478,20 @@ def _standard_normals(
     return out
 
 
+def _initial_states(rng: np.random.Generator, scenario: Scenario, n_paths: int) -> np.ndarray:
+    """Regime index of day 1 per path, shape (n_paths,).
+
+    Every path starts in ``initial_regime`` (no random numbers drawn) unless the scenario has
+    ``initial_probabilities`` ``p0`` (and more than one regime): then path ``i`` starts in the
+    first ``k`` with ``u_i < cumsum(p0)[k]``, ``u_i ~ U(0, 1)``, so ``P(s_1 = k) = p0[k]``.
+    """
+    probs = scenario.initial_probabilities
+    if probs is None or len(probs) == 1:
+        return np.full(n_paths, scenario.regime_names.index(scenario.initial_regime), dtype=np.intp)
+    cum = _cumulative_rows(np.asarray(probs, dtype=float)[None, :])[0]
+    return np.searchsorted(cum[:-1], rng.random(n_paths), side="right").astype(np.intp)
+
+
 def _cumulative_rows(transition: np.ndarray) -> np.ndarray:
     """Row-wise cumulative transition probabilities, last column forced to exactly 1."""
     cum = np.cumsum(transition, axis=1)
@@ -553,7 +570,7 @@ def simulate(
         offsets = (rng.standard_normal((n_alt, n_paths), dtype=_F)
                    * _F(scenario.selectivity / TRADING_DAYS))
 
-    state = np.full(n_paths, scenario.regime_names.index(scenario.initial_regime), dtype=np.intp)
+    state = _initial_states(rng, scenario, n_paths)
     occupancy = np.zeros(k_reg, dtype=np.int64)
     # Asset-major state (n_assets, n_paths): long contiguous rows keep numpy's loops fast.
     paths = _RunningPaths.start(n_assets, n_paths)

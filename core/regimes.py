@@ -1,11 +1,15 @@
 """Markov-chain facts of a scenario's regimes: long-run shares, expected occupancy, spell lengths.
 
 The scenario's regime chain has a daily transition matrix ``P`` (K x K, rows sum to 1;
-row = today, column = tomorrow). Day 1 of every path is in the scenario's initial regime
-and the chain moves after each day (see :mod:`core.montecarlo`).
+row = today, column = tomorrow). Day 1 of every path is in the scenario's initial regime, or
+drawn from its ``initial_probabilities`` when it has them, and the chain moves after each
+day (see :mod:`core.montecarlo`).
 
 Offers
 ------
+initial_distribution
+    Distribution ``p0`` of day 1's regime (one-hot on the initial regime, or the scenario's
+    initial probabilities).
 stationary_distribution
     Long-run share of days per regime, ``pi P = pi``.
 expected_occupancy
@@ -29,6 +33,7 @@ from core.scenario import Scenario
 __all__ = [
     "RegimeError",
     "expected_occupancy",
+    "initial_distribution",
     "mean_spell_length",
     "occupancy_table",
     "spell_length",
@@ -78,20 +83,37 @@ def stationary_distribution(transition: Sequence[Sequence[float]] | np.ndarray) 
     return pi / pi.sum()
 
 
-def expected_occupancy(
-    transition: Sequence[Sequence[float]] | np.ndarray, initial: int, horizon: int
-) -> np.ndarray:
-    """Expected share of the first ``horizon`` days spent in each regime, day 1 in ``initial``.
+def initial_distribution(scenario: Scenario) -> np.ndarray:
+    """Distribution of day 1's regime, shape (K,), in the scenario's regime order.
 
-    ``occ = (1 / H) sum_{t=0}^{H-1} e_initial P^t``: the population value that the
-    simulated regime occupancy (fraction of path-days per regime) estimates.
+    The scenario's ``initial_probabilities`` when it has them, else one-hot on
+    ``initial_regime``.
+    """
+    if scenario.initial_probabilities is not None:
+        return np.asarray(scenario.initial_probabilities, dtype=float)
+    dist = np.zeros(len(scenario.regimes))
+    dist[scenario.regime_names.index(scenario.initial_regime)] = 1.0
+    return dist
+
+
+def expected_occupancy(
+    transition: Sequence[Sequence[float]] | np.ndarray,
+    initial: int | Sequence[float] | np.ndarray,
+    horizon: int,
+) -> np.ndarray:
+    """Expected share of the first ``horizon`` days spent in each regime, day 1 from ``initial``.
+
+    ``occ = (1 / H) sum_{t=0}^{H-1} p0 P^t`` with ``p0`` the distribution of day 1's regime:
+    the population value that the simulated regime occupancy (fraction of path-days per
+    regime) estimates.
 
     Parameters
     ----------
     transition : array-like, shape (K, K)
         Daily transition matrix.
-    initial : int
-        Index of the regime of day 1 (0 <= initial < K).
+    initial : int or array-like, shape (K,)
+        Index of the regime of day 1 (0 <= initial < K), or the probabilities ``p0`` of
+        day 1's regime (non-negative, summing to 1).
     horizon : int
         Days ``H`` (>= 1).
 
@@ -102,12 +124,18 @@ def expected_occupancy(
     """
     p = _matrix(transition)
     k = p.shape[0]
-    if not 0 <= int(initial) < k:
-        raise RegimeError(f"initial regime index {initial} is not in 0..{k - 1}")
     if int(horizon) < 1:
         raise RegimeError(f"horizon must be >= 1 day, got {horizon}")
-    dist = np.zeros(k)
-    dist[int(initial)] = 1.0
+    if np.ndim(initial) == 0:
+        if not 0 <= int(initial) < k:
+            raise RegimeError(f"initial regime index {initial} is not in 0..{k - 1}")
+        dist = np.zeros(k)
+        dist[int(initial)] = 1.0
+    else:
+        dist = np.asarray(initial, dtype=float)
+        if dist.shape != (k,) or not np.all(np.isfinite(dist)) or np.any(dist < 0) \
+                or abs(dist.sum() - 1.0) > 1e-6:
+            raise RegimeError(f"initial probabilities must be {k} non-negative numbers summing to 1, got {initial!r}")
     total = np.zeros(k)
     for _ in range(int(horizon)):  # a K-vector per day; the horizon is bounded by the scenario schema
         total += dist
@@ -159,7 +187,7 @@ def occupancy_table(scenario: Scenario, horizon: int, simulated: np.ndarray | No
     Parameters
     ----------
     scenario : Scenario
-        Regimes, transition matrix and initial regime.
+        Regimes, transition matrix and initial regime (or initial probabilities).
     horizon : int
         Days simulated.
     simulated : array-like, shape (K,), optional
@@ -180,8 +208,8 @@ def occupancy_table(scenario: Scenario, horizon: int, simulated: np.ndarray | No
         if sim.shape != (len(names),):
             raise RegimeError(f"simulated occupancy has shape {sim.shape}, expected ({len(names)},)")
         cols["simulated"] = sim
-    initial = names.index(scenario.initial_regime)
-    cols["expected over the horizon"] = expected_occupancy(scenario.transition, initial, horizon)
+    cols["expected over the horizon"] = expected_occupancy(scenario.transition, initial_distribution(scenario),
+                                                           horizon)
     cols["long run (stationary)"] = stationary_distribution(scenario.transition)
     return pd.DataFrame(cols, index=pd.Index(names, name="regime"))
 

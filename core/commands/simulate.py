@@ -14,7 +14,12 @@ from core.commands.common import (
     print_json,
 )
 from core.conventions import DEFAULT_SEED, TRADING_DAYS
-from core.fitted_scenario import FITTED_HORIZON_DAYS, FITTED_REGIMES, fitted_regimes_from_returns, is_fitted_regimes
+from core.fitted_scenario import (
+    FITTED_HORIZON_DAYS,
+    FITTED_REGIMES,
+    fitted_regimes_from_returns,
+    is_fitted_regimes,
+)
 from core.montecarlo import ENGINES
 from core.run import run_scenario
 from core.scenario import SCENARIO_DIR, list_scenarios, resolve_scenario

@@ -179,14 +179,15 @@ def basket_peaks(sampled: pd.DataFrame, alts: Sequence[str], horizon: int) -> pd
     n_coins = ok.sum(axis=1)
     best_basket = np.full(n, -np.inf)
     best_coin = np.full(n, -np.inf)
+    counts = np.maximum(n_coins, 1)
     for k in range(1, horizon + 1):  # horizon steps, each vectorized over sessions and coins
         later = np.full_like(values, np.nan)
         later[:-k] = values[k:]
-        ratio = np.where(ok, later / values, np.nan)
-        with np.errstate(invalid="ignore"):
-            basket = np.nanmean(np.where(ok, ratio, np.nan), axis=1) if ok.any() else np.full(n, np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(ok, later / values, np.nan)
+        basket = np.where(ok, ratio, 0.0).sum(axis=1) / counts
         best_basket = np.fmax(best_basket, basket)
-        best_coin = np.fmax(best_coin, np.nanmax(np.where(ok, ratio, -np.inf), axis=1))
+        best_coin = np.fmax(best_coin, np.where(ok, ratio, -np.inf).max(axis=1))
     valid = n_coins > 0
     return pd.DataFrame({"peak": np.where(valid, best_basket - 1.0, np.nan),
                          "best_coin_peak": np.where(valid, best_coin - 1.0, np.nan),
@@ -197,8 +198,6 @@ def judge_breakout_alts(claim: Claim, prices: PriceData, *, seed: int = 0, n_boo
     """Russell breakouts were followed by altcoin rallies of ``low`` to ``high`` (peak of the
     equal-weight basket within ``horizon`` sessions). A general claim: fewer than
     :data:`~core.history_check.SMALL_N` breakouts with altcoin data is too few to judge."""
-    import warnings
-
     p = claim.parameters
     base, horizon, low, high = int(p["base"]), int(p["horizon"]), float(p["low"]), float(p["high"])
     russell = pick_russell(prices)
@@ -206,9 +205,7 @@ def judge_breakout_alts(claim: Claim, prices: PriceData, *, seed: int = 0, n_boo
     series = prices.closes[russell].dropna()
     events = find_breakouts(series, base=base).events["date"]
     sampled = _sampled(prices, roles, series.index)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows before the coins list
-        peaks = basket_peaks(sampled, roles.alts, horizon)
+    peaks = basket_peaks(sampled, roles.alts, horizon)
     at_events = peaks.reindex(pd.DatetimeIndex(events)).dropna(subset=["peak"])
     n = len(at_events)
     all_peaks = peaks["peak"].dropna()

@@ -167,3 +167,18 @@ def test_pages_and_charts_only_render() -> None:
     hits = [f"{f.relative_to(REPO)}:{i}" for f in files
             for i, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
     assert hits == []
+
+
+def test_tooltips_never_show_negative_zero() -> None:
+    """d3's "+" format keeps the sign of a negative value that rounds to zero: tooltips are text from Python."""
+    from ui.charts.compare import make_median_paths_chart
+    from ui.charts.simulation import make_sensitivity_chart
+
+    fan = pd.DataFrame({"scenario": ["A", "A"], "day": [0, 1], "p25": [-0.2, -0.3], "p50": [0.0, -0.00004],
+                        "p75": [0.1, 0.2]})
+    rows = next(iter(make_median_paths_chart(fan, ["A"]).to_dict()["datasets"].values()))
+    assert [r["p50_text"] for r in rows] == ["0.0%", "0.0%"] and rows[1]["p25_text"] == "-30.0%"
+    sweep = pd.DataFrame({"value": [1.0, 2.0], "asset": ["x", "x"], "metric": ["m", "m"],
+                          "estimate": [-0.0004, 0.25], "se": [0.01, 0.01]})
+    rows = next(iter(make_sensitivity_chart(sweep).to_dict()["datasets"].values()))
+    assert [r["estimate_text"] for r in rows] == ["0.0%", "+25.0%"]

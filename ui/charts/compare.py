@@ -1,9 +1,15 @@
-"""Charts for the Compare page: overlaid outcome distributions and median paths."""
+"""Charts for the Compare page: overlaid outcome distributions and median paths.
+
+Tooltip numbers are formatted in Python (:func:`ui.charts.simulation.format_pct`) so a value that
+rounds to zero never shows as "-0.0%".
+"""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+
+from ui.charts.simulation import format_pct
 
 #: Four clearly different hues (Streamlit's default palette pairs light and dark shades).
 SCENARIO_COLORS = ["#4f46e5", "#dc2626", "#16a34a", "#f59e0b"]
@@ -22,6 +28,8 @@ def make_overlay_distribution_chart(binned: pd.DataFrame, order: list[str] | Non
     tooltips give the simple-return range.
     """
     color = _scenario_color(order)
+    binned = binned.assign(return_lo_text=[format_pct(v, 0) for v in binned["return_lo"]],
+                           return_hi_text=[format_pct(v, 0) for v in binned["return_hi"]])
     return (
         alt.Chart(binned)
         .mark_area(opacity=0.35, interpolate="step", line={"strokeWidth": 1.5})
@@ -31,8 +39,8 @@ def make_overlay_distribution_chart(binned: pd.DataFrame, order: list[str] | Non
             color=color,
             tooltip=[
                 alt.Tooltip("scenario:N", title="Scenario"),
-                alt.Tooltip("return_lo:Q", title="Return from", format="+.0%"),
-                alt.Tooltip("return_hi:Q", title="Return to", format="+.0%"),
+                alt.Tooltip("return_lo_text:N", title="Return from"),
+                alt.Tooltip("return_hi_text:N", title="Return to"),
                 alt.Tooltip("density:Q", title="Density", format=".3f"),
             ],
         )
@@ -46,6 +54,7 @@ def make_median_paths_chart(fan: pd.DataFrame, order: list[str] | None = None) -
     ``fan`` has columns ``scenario, day, p25, p50, p75`` (cumulative simple returns).
     """
     color = _scenario_color(order)
+    fan = fan.assign(**{f"{q}_text": [format_pct(v) for v in fan[q]] for q in ("p25", "p50", "p75")})
     base = alt.Chart(fan).encode(x=alt.X("day:Q", title="Trading day"), color=color)
     band = base.mark_area(opacity=0.18).encode(y=alt.Y("p25:Q", title="Cumulative return", axis=alt.Axis(format="%")),
                                               y2="p75:Q")
@@ -54,9 +63,9 @@ def make_median_paths_chart(fan: pd.DataFrame, order: list[str] | None = None) -
         tooltip=[
             alt.Tooltip("scenario:N", title="Scenario"),
             alt.Tooltip("day:Q", title="Day"),
-            alt.Tooltip("p50:Q", title="Median", format="+.1%"),
-            alt.Tooltip("p25:Q", title="25th pct", format="+.1%"),
-            alt.Tooltip("p75:Q", title="75th pct", format="+.1%"),
+            alt.Tooltip("p50_text:N", title="Median"),
+            alt.Tooltip("p25_text:N", title="25th pct"),
+            alt.Tooltip("p75_text:N", title="75th pct"),
         ],
     )
     return (band + line).properties(height=300)

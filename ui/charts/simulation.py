@@ -81,6 +81,7 @@ def make_distribution_chart(
     if markers is not None and len(markers):
         marks = markers.copy()
         marks["dash"] = np.where(marks["label"] == "p50", "median", "5th / 95th percentile")
+        marks["value_text"] = [format_pct(v) for v in marks["value"]]  # never "-0.0%" (d3's "+" keeps it)
         layers.append(
             alt.Chart(marks)
             .mark_rule(strokeWidth=1.6)
@@ -94,7 +95,7 @@ def make_distribution_chart(
                 tooltip=[
                     alt.Tooltip(f"{group}:N", title=group.capitalize()),
                     alt.Tooltip("label:N", title="Percentile"),
-                    alt.Tooltip("value:Q", title="Return", format="+.1%"),
+                    alt.Tooltip("value_text:N", title="Return"),
                 ],
             )
         )
@@ -218,13 +219,14 @@ def make_sensitivity_chart(
     data = frame.copy()
     data["lo"] = data["estimate"] - Z95 * data["se"]
     data["hi"] = data["estimate"] + Z95 * data["se"]
+    data["estimate_text"] = [format_pct(v) for v in data["estimate"]]
     sort = list(order) if order is not None else list(dict.fromkeys(data[group]))
     color = _color(group, sort)
     x = alt.X("value:Q", title=x_title, axis=alt.Axis(format=x_format), scale=alt.Scale(zero=False))
     tooltip = [
         alt.Tooltip(f"{group}:N", title=group.capitalize()),
         alt.Tooltip("value:Q", title=x_title, format=x_format),
-        alt.Tooltip("estimate:Q", title="Estimate", format="+.1%"),
+        alt.Tooltip("estimate_text:N", title="Estimate"),
         alt.Tooltip("se:Q", title="MC standard error", format=".2%"),
     ]
     base = alt.Chart().encode(x=x, color=color)

@@ -91,6 +91,47 @@ def test_page_without_btc_explains_instead_of_failing() -> None:
     assert "Claim 1." in _text(at)
 
 
+def test_two_row_upload_shows_a_clear_message() -> None:
+    at = _open()
+    at.selectbox(key="data_source").set_value("upload").run()
+    days = pd.bdate_range("2024-01-01", periods=2)
+    wide = pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "IWM": [200.0, 201.0], "SPY": [500.0, 499.0],
+                         "BTC-USD": [40e3, 41e3]})
+    at.file_uploader(key="upload_file").set_value(("two.csv", wide.to_csv(index=False).encode(), "text/csv")).run()
+    assert not at.exception
+    assert any("Too little data for the history check" in e.value and "2 date(s)" in e.value for e in at.error)
+
+
+def test_real_data_few_events_listed_without_interval(monkeypatch: pytest.MonkeyPatch, market_dir) -> None:
+    monkeypatch.delenv("SCX_DATA_SOURCE", raising=False)
+    monkeypatch.setenv("SCX_DATA_DIR", str(market_dir))
+    at = _open()
+    lo, hi = at.date_input(key="date_range").min, at.date_input(key="date_range").max
+    at.date_input(key="date_range").set_value((lo, hi)).run()
+    assert not at.exception and not at.error
+    captions = "\n".join(c.value for c in at.caption)
+    assert "IWM: price only" in captions  # the default: breakouts of the price level
+    text = _text(at)
+    # claim 4 on all breakouts: n = 2 at 12 months, listed one by one, no interval
+    line = next(x for x in text.splitlines() if x.startswith("- All breakouts"))
+    assert "**too few events** for an interval" in line and "bootstrap interval" not in line
+    assert re.search(r"2016-11-14: \+\d", line) and re.search(r"2020-11-13: \+\d", line)
+    assert "exact permutation p" in line
+    table = next(df.value for df in at.dataframe if "interval" in df.value.columns)
+    few = table[table["n_events"] < 5]
+    assert len(few) and (few["interval"] == "too few events").all()
+    assert set(table.loc[table["n_events"] <= 2, "p_method"]) == {"exact"}
+    assert "+289.5% to +289.5%" not in text
+    events = next(df.value for df in at.dataframe if "event date" in df.value.columns)
+    assert len(events) == int(table.loc[table["horizon"].str.startswith("63"), "n_events"].sum())
+    # total returns instead: the page says so and the breakouts move
+    at.radio(key="bo_closes").set_value("adjusted").run()
+    assert not at.exception
+    captions = "\n".join(c.value for c in at.caption)
+    assert "IWM: dividend-adjusted (total return)" in captions
+    assert "2020-11-09" in _text(at)
+
+
 # --------------------------------------------------------------------------- chart builders
 
 

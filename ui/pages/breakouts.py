@@ -5,7 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.events import DEFAULT_HORIZONS, StreakTable, event_study_distribution
+from core.events import (
+    DEFAULT_HORIZONS,
+    MIN_EVENTS_FOR_INTERVAL,
+    P_EXACT,
+    EventStudy,
+    StreakTable,
+    event_study_distribution,
+    used_events,
+)
 from core.history_check import (
     CLAIM_LAGGARD_RETURN,
     CLAIM_LEADER_RETURN,
@@ -22,10 +30,13 @@ from ui.charts.events import (
     make_spread_chart,
     make_streak_timeline_chart,
 )
+from ui.closes import adjusted_selection
 from ui.common import escape_md, fmt_pct, show_source_banner
 from ui.state import get_selection
 
 HORIZON_NAMES = {21: "1 month", 63: "3 months", 126: "6 months", 252: "12 months"}
+CLOSES = {"price": "Price closes (as the claims quote them)",
+          "adjusted": "Dividend-adjusted closes (total return)"}
 
 
 def _d(ts: pd.Timestamp | None) -> str:
@@ -49,18 +60,44 @@ def cached_history_check(
                          threshold=threshold, seed=seed, n_boot=n_boot)
 
 
-def _row_words(row: StudyFigure | None) -> str:
+def _events_words(study: EventStudy | None, asset: str, horizon: int) -> str:
+    """The individual events behind a figure, as 'date: return' pairs."""
+    if study is None:
+        return ""
+    ev = used_events(study, horizon, asset)
+    return ", ".join(f"{d:%Y-%m-%d}: {fmt_pct(r)}" for d, r in zip(ev["event_date"], ev["forward_return"],
+                                                                   strict=True))
+
+
+def _p_words(study: EventStudy | None, row: StudyFigure) -> str:
+    if study is None:
+        return f"permutation p = {row.p_value:.2f}"
+    t = study.table
+    hit = t[(t["asset"] == row.asset) & (t["horizon"] == row.horizon)]
+    exact = len(hit) and hit["p_method"].iloc[0] == P_EXACT
+    return f"{'exact ' if exact else ''}permutation p = {row.p_value:.2f}"
+
+
+def _row_words(row: StudyFigure | None, study: EventStudy | None = None) -> str:
     if row is None:
         return "not available (asset missing from the selection)"
     if row.n_events == 0:
         return f"no event has a full forward window in the data (n = 0; {row.n_all} sessions in all)"
+    if row.n_events < MIN_EVENTS_FOR_INTERVAL:
+        listed = _events_words(study, row.asset, row.horizon)
+        return (
+            f"mean {fmt_pct(row.mean_event)} after **n = {row.n_events}** "
+            f"event{'' if row.n_events == 1 else 's'} ({listed}); **too few events** for an interval "
+            f"(fewer than {MIN_EVENTS_FOR_INTERVAL}) vs mean {fmt_pct(row.mean_all)} over all "
+            f"{row.n_all} sessions (positive {row.hit_rate_all:.0%}); {_p_words(study, row)}"
+        )
     return (
         f"mean {fmt_pct(row.mean_event)} after **n = {row.n_events}** "
         f"event{'' if row.n_events == 1 else 's'} "
         f"(95% bootstrap interval {fmt_pct(row.ci_low)} to {fmt_pct(row.ci_high)}; "
         f"median {fmt_pct(row.median_event)}, positive {row.hit_rate_event:.0%} of the time) vs "
         f"mean {fmt_pct(row.mean_all)} over all {row.n_all} sessions "
-        f"(positive {row.hit_rate_all:.0%}); permutation p = {row.p_value:.2f}"
+        f"(positive {row.hit_rate_all:.0%}); {_p_words(study, row)}"
     )
 
 
@@ -138,7 +175,16 @@ threshold = c4.slider(
     help="An event fires the first session the spread rises above this (decimal; 0.05 = 5 points) and "
     "re-arms only after it falls back to or below it.",
 )
-c5, c6, _ = st.columns([1, 1, 2])
+c5, c6, c7 = st.columns([1, 1, 2])
+closes_kind = c7.radio(
+    "Equity closes", list(CLOSES), format_func=CLOSES.get, key="bo_closes", horizontal=True,
+    help="Price closes: a breakout is a new high of the price level, as the charts and the articles "
+    "define it. Dividend-adjusted: total returns (an ETF's price drops by its dividend on each "
+    "ex-date), where the data has them.",
+)
+sel, closes_used = adjusted_selection(sel, adjust=closes_kind == "adjusted")
+closes = sel.prices.closes
+st.caption(escape_md(closes_used.label(sel.equity)))
 seed = int(
     c5.number_input(
         "Random seed",
@@ -160,13 +206,22 @@ n_boot = int(
 )
 
 # ---------------------------------------------------------------- computations
+both = closes[[leader, laggard]].dropna()
+if len(both) < 3:
+    st.error(
+        f"Too little data for the history check: {escape_md(leader)} and {escape_md(laggard)} share "
+        f"{len(both)} date(s) with closes in the chosen range; streaks need at least 3 (two returns). "
+        "Widen the date range or load a longer file."
+    )
+    st.stop()
 try:
     check = cached_history_check(
         closes[[leader, laggard, *sel.crypto_available]], leader, laggard, tuple(sel.crypto_available),
         base, window, threshold, seed, n_boot,
     )
 except ValueError as exc:
-    st.error(escape_md(exc))
+    st.error(f"Too little data for the history check ({len(both)} common dates of "
+             f"{escape_md(leader)} and {escape_md(laggard)}): {escape_md(exc)}")
     st.stop()
 streaks, breakouts, spread_events, studies = (
     check.streaks, check.breakouts, check.spread_events, check.studies)
@@ -254,7 +309,8 @@ with tab_claims:
             st.info("Add BTC (and some altcoins) to the crypto tickers to see what followed.")
         else:
             for h, figure in spread_claim.basket_vs_btc.items():
-                st.markdown(f"- Alt basket vs BTC over the next {HORIZON_NAMES[h]}: " + _row_words(figure))
+                st.markdown(f"- Alt basket vs BTC over the next {HORIZON_NAMES[h]}: "
+                            + _row_words(figure, studies.get("spread events")))
             st.caption(
                 "Altcoin dominance is the altcoins' share of total crypto market value; without market caps this page "
                 "uses its closest price proxy: an equal-weight basket of the selected altcoins relative to BTC, "
@@ -285,14 +341,16 @@ with tab_claims:
                 ]
                 st.markdown(f"- {_d(named.date)}: {check.btc} over the next " + "; ".join(parts))
             st.markdown(
-                f"- All breakouts, {check.btc} over the next 12 months: " + _row_words(bo_claim.btc_all)
+                f"- All breakouts, {check.btc} over the next 12 months: "
+                + _row_words(bo_claim.btc_all, studies.get("breakouts"))
             )
             row = bo_claim.btc_all
             if row is not None and row.few_events:
                 st.warning(
                     f"Only {row.n_events} breakout(s) with a full 12-month window. Bitcoin rose over most "
                     "12-month windows in this sample anyway (see 'positive' above), so a handful of hits cannot "
-                    "separate a signal from luck: the interval is wide and the p-value unstable.",
+                    "separate a signal from luck: no interval is shown, and the p-value only ranks these few "
+                    "events among every other way of placing as many dates.",
                     icon=":material/warning:",
                 )
 
@@ -427,19 +485,17 @@ with tab_study:
         )
         shown = study.table.copy()
         shown["horizon"] = [f"{h} ({HORIZON_NAMES.get(h, '')})" for h in shown["horizon"]]
+        shown["interval"] = [
+            "too few events" if few or n == 0 else f"{fmt_pct(lo)} to {fmt_pct(hi)}"
+            for few, n, lo, hi in zip(shown["few_events"], shown["n_events"], shown["ci_low"],
+                                      shown["ci_high"], strict=True)
+        ]
+        shown = shown[["asset", "horizon", "n_dated", "n_events", "mean_event", "median_event",
+                       "hit_rate_event", "interval", "n_all", "mean_all", "median_all", "hit_rate_all",
+                       "p_value", "p_method"]]
         st.dataframe(
             shown.style.format(
-                {
-                    c: "{:+.1%}"
-                    for c in (
-                        "mean_event",
-                        "median_event",
-                        "ci_low",
-                        "ci_high",
-                        "mean_all",
-                        "median_all",
-                    )
-                }
+                {c: "{:+.1%}" for c in ("mean_event", "median_event", "mean_all", "median_all")}
                 | {"hit_rate_event": "{:.0%}", "hit_rate_all": "{:.0%}", "p_value": "{:.3f}"},
                 na_rep="–",
             ),
@@ -449,7 +505,22 @@ with tab_study:
         st.caption(
             "n_dated: events with a full forward window; n_events: those kept after de-clustering (an event is "
             "dropped when it falls within the horizon of the previous kept one, so no market move is counted "
-            f"twice). ci: {study.confidence:.0%} bootstrap interval of the event mean. p_value: share of "
-            f"{study.n_boot} random sets of the same number of dates, spaced the same way, whose mean is at least as "
-            "far from the all-sessions mean. With n below about 5 neither is reliable."
+            f"twice). interval: {study.confidence:.0%} bootstrap interval of the event mean, shown only from "
+            f"{MIN_EVENTS_FOR_INTERVAL} events (a bootstrap of 2-4 values covers far less than it claims). "
+            "p_value: share of placements of the same number of dates, spaced the same way, whose mean is at "
+            "least as far from the all-sessions mean; 'exact' counts every possible placement, 'monte carlo' "
+            f"{study.n_boot} random ones (seeded)."
         )
+        few_cells = shown[study.table["few_events"].to_numpy() & (study.table["n_events"] > 0).to_numpy()]
+        ev = used_events(study, horizon)
+        if len(ev):
+            st.markdown(f"**The events behind each figure at {horizon} sessions**"
+                        + (" (too few for an interval: read them one by one)" if len(few_cells) else ""))
+            st.dataframe(ev.rename(columns={"event_date": "event date", "forward_return": "forward return"})
+                         .style.format({"event date": "{:%Y-%m-%d}", "forward return": "{:+.1%}"}),
+                         width="stretch", hide_index=True)
+        elif study.n_events_input:
+            st.info(f"No event has a full {horizon}-session forward window in the chosen range: the data end "
+                    f"{_d(study.forward_returns.index[-1])}. Pick a shorter horizon or widen the range.")
+        else:
+            st.info(f"No {which} in the chosen range.")

@@ -68,6 +68,7 @@ def test_page_shows_core_reading_on_demo(demo: AppTest) -> None:
     shown = demo.dataframe[1].value
     assert len(shown) == len(study.table)
     assert list(shown["Hits"]) == list(study.table["hits"])
+    assert all(df.proto.placeholder == "–" for df in demo.dataframe)
 
 
 def test_window_slider_changes_the_reading(demo: AppTest) -> None:

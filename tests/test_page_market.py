@@ -44,6 +44,8 @@ def test_stale_series_flagged_and_measured_to_their_own_last_close(real_app: App
     assert bool(quality.loc["SOL-USDT", "Ends early"]) and not bool(quality.loc["IWM", "Ends early"])
     # the volatility table has a number for every series (was None for the stale ones)
     assert real_app.dataframe[1].value["21d"].notna().all()
+    # any cell still missing reads "–", not Streamlit's default "None"
+    assert all(df.proto.placeholder == "–" for df in real_app.dataframe)
 
 
 def test_fmt_pct_never_shows_a_negative_zero() -> None:

@@ -169,6 +169,21 @@ def display_frame(frame: pd.DataFrame, formats: dict[str, str] | None = None) ->
     return renamed.style.format(lambda v: "–" if _missing(v) else str(v)).format(funcs, na_rep="–")
 
 
+#: How a missing value reads in every table.
+MISSING = "–"
+
+
+def show_table(frame: pd.DataFrame, formats: dict[str, str] | None = None, **kwargs: object) -> None:
+    """``st.dataframe`` of :func:`display_frame`: readable headers, formats, and missing cells as "–".
+
+    Streamlit draws a missing cell as "None" whatever the Styler says; its ``placeholder``
+    argument is what turns it into :data:`MISSING`. Other keyword arguments go to ``st.dataframe``
+    (default ``width="stretch"``).
+    """
+    kwargs.setdefault("width", "stretch")
+    st.dataframe(display_frame(frame, formats), placeholder=MISSING, **kwargs)
+
+
 def _missing(v: object) -> bool:
     try:
         return bool(pd.isna(v))

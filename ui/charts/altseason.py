@@ -18,8 +18,8 @@ def make_altseason_chart(
     threshold: float,
     bitcoin_threshold: float,
     window: int,
-) -> alt.VConcatChart:
-    """The index over time with the season thresholds and small-cap events, and the coins behind it.
+) -> alt.LayerChart:
+    """The index over time with the season thresholds and the small-cap events as vertical rules.
 
     Parameters
     ----------
@@ -45,12 +45,13 @@ def make_altseason_chart(
             alt.Tooltip("n_coins:Q", title="Coins counted"),
         ],
     )
-    levels = pd.DataFrame({"y": [threshold, bitcoin_threshold],
-                           "level": [f"altcoin season (≥ {threshold:g})", f"Bitcoin season (< {bitcoin_threshold:g})"]})
-    rules = alt.Chart(levels).mark_rule(strokeDash=[5, 4]).encode(
+    alt_label = f"altcoin season (≥ {threshold:g})"
+    btc_label = f"Bitcoin season (< {bitcoin_threshold:g})"
+    levels = pd.DataFrame({"y": [threshold, bitcoin_threshold], "level": [alt_label, btc_label]})
+    rules = alt.Chart(levels).mark_rule(strokeDash=[5, 4], strokeWidth=1.5).encode(
         y="y:Q",
-        color=alt.Color("level:N", title="Season", scale=alt.Scale(range=["#b22222", "#1f77b4"]),
-                        legend=alt.Legend(orient="top")),
+        color=alt.Color("level:N", title="Season", legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=[alt_label, btc_label], range=["#b22222", "#f2a900"])),
     )
     marks = alt.Chart(ev).mark_rule(strokeWidth=1.2, opacity=0.55).encode(
         x=date_x(),
@@ -60,13 +61,17 @@ def make_altseason_chart(
                           scale=alt.Scale(domain=kinds, range=[EVENT_COLORS[k] for k in kinds])),
         tooltip=[alt.Tooltip("kind:N", title="Event"), alt.Tooltip("date:T", title="Date")],
     )
-    top = alt.layer(marks, line, rules).resolve_scale(color="independent").properties(height=320)
-    coins = alt.Chart(data).mark_area(interpolate="step-after", color="#9ecae9").encode(
+    return alt.layer(marks, line, rules).resolve_scale(color="independent").properties(height=340)
+
+
+def make_coverage_chart(series: pd.DataFrame) -> alt.Chart:
+    """How many coins each day's index counts (``AltseasonIndex.series``: ``date, n_coins``)."""
+    data = series[series["n_coins"] > 0]
+    return alt.Chart(data).mark_area(interpolate="step-after", color="#9ecae9").encode(
         x=date_x(),
-        y=alt.Y("n_coins:Q", title="Coins"),
+        y=alt.Y("n_coins:Q", title="Coins counted"),
         tooltip=[alt.Tooltip("date:T", title="Date"), alt.Tooltip("n_coins:Q", title="Coins counted")],
-    ).properties(height=70)
-    return alt.vconcat(top, coins).resolve_scale(x="shared")
+    ).properties(height=90)
 
 
 def make_drivers_chart(coins: pd.DataFrame, *, window: int, btc: str) -> alt.Chart:
@@ -91,7 +96,7 @@ def make_drivers_chart(coins: pd.DataFrame, *, window: int, btc: str) -> alt.Cha
             alt.Tooltip("return:Q", title="Return", format="+.1%"),
             alt.Tooltip("vs_btc:Q", title=f"Relative to {btc}", format="+.1%"),
         ],
-    ).properties(height=max(120, 26 * len(data)))
+    ).properties(height=alt.Step(26))  # a fixed height collapses a nominal axis in st.altair_chart
 
 
 def make_study_chart(table: pd.DataFrame) -> alt.FacetChart:

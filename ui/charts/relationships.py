@@ -104,7 +104,7 @@ def make_correlation_heatmap(corr: pd.DataFrame, counts: pd.DataFrame | None = N
     data["label"] = [("–" if pd.isna(c) else f"{c:.2f}") for c in data["corr"]]
     data["few"] = data["n"].notna() & (data["n"] < FEW_PERIODS)
     base = alt.Chart(data).encode(
-        x=alt.X("col:N", title=None, sort=order, axis=alt.Axis(labelAngle=-45)),
+        x=alt.X("col:N", title=None, sort=order),
         y=alt.Y("row:N", title=None, sort=order),
     )
     tooltip = [

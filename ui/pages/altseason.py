@@ -21,8 +21,13 @@ from core.altseason_study import (
     altseason_events,
 )
 from core.errors import ExplorerError
-from ui.charts.altseason import make_altseason_chart, make_drivers_chart, make_study_chart
-from ui.common import display_frame, fmt_pct, show_source_banner
+from ui.charts.altseason import (
+    make_altseason_chart,
+    make_coverage_chart,
+    make_drivers_chart,
+    make_study_chart,
+)
+from ui.common import fmt_pct, show_source_banner, show_table
 from ui.state import get_selection
 
 SEASON_TEXT = {"altcoin season": "Altcoin season", "bitcoin season": "Bitcoin season", "neither": "Neither season"}
@@ -98,18 +103,20 @@ event_frame = events.long() if events is not None else pd.DataFrame({"kind": [],
 st.altair_chart(make_altseason_chart(result.series, event_frame, threshold=result.threshold,
                                      bitcoin_threshold=result.bitcoin_threshold, window=result.window),
                 width="stretch")
+st.altair_chart(make_coverage_chart(result.series), width="stretch")
 st.caption(
     f"Daily, on the crypto calendar. Vertical lines: {sel.russell} over {sel.sp} streaks reaching "
     f"{events.streak_length if events else '–'} sessions, breakouts to a new high after a "
     f"{events.base if events else '–'}-session base, and the {events.spread_window if events else '–'}-session "
     f"spread crossing {fmt_pct(events.spread_threshold, 0) if events else '–'}. Lower panel: how many coins "
-    "each day's index counts."
+    f"each day's index counts (no index below {result.min_coins})."
 )
 
 st.subheader("Which coins drive today's reading")
 left, right = st.columns([3, 2])
 left.altair_chart(make_drivers_chart(cur.drivers, window=result.window, btc=result.btc), width="stretch")
-right.dataframe(display_frame(cur.coins, {"return": "{:+.1%}", "vs_btc": "{:+.1%}"}), width="stretch")
+with right:
+    show_table(cur.coins, {"return": "{:+.1%}", "vs_btc": "{:+.1%}"})
 right.caption(f"Coins not counted on {cur.date:%Y-%m-%d} lack a close on that day or {window} days before "
               "(see Last close).")
 
@@ -126,12 +133,9 @@ else:
     )
     st.altair_chart(make_study_chart(study.table), width="content")
     shown = study.table.drop(columns=["few_events"])
-    st.dataframe(
-        display_frame(shown.set_index(["kind", "horizon"]),
-                      {c: "{:.0%}" for c in ("event_rate", "base_rate", "in_season_at_event", "ci_low", "ci_high")}
-                      | {"p_perm": "{:.3f}", "p_binom": "{:.3f}"}),
-        width="stretch",
-    )
+    show_table(shown.set_index(["kind", "horizon"]),
+               {c: "{:.0%}" for c in ("event_rate", "base_rate", "in_season_at_event", "ci_low", "ci_high")}
+               | {"p_perm": "{:.3f}", "p_binom": "{:.3f}"})
     few = study.table[study.table["few_events"]]
     if len(few):
         kinds = ", ".join(sorted(set(few["kind"])))

@@ -15,7 +15,7 @@ from core.performance import (
 )
 from core.returns import summarize_quality
 from ui.charts.market import make_performance_chart, make_volatility_chart
-from ui.common import display_frame, fmt_pct, show_source_banner
+from ui.common import fmt_pct, show_source_banner, show_table
 from ui.state import get_selection
 
 sel = get_selection()
@@ -55,13 +55,13 @@ with left:
     st.subheader("Trailing returns")
     table = trailing
     pct_cols = ["1w", "1m", "3m", "YTD", "1y"]
-    st.dataframe(display_frame(table, {c: "{:+.1%}" for c in pct_cols}), width="stretch")
+    show_table(table, {c: "{:+.1%}" for c in pct_cols})
     st.caption("Simple returns to each ticker's own last close (Last date); YTD from the last close of the "
                "prior year.")
 with right:
     st.subheader("Realized volatility")
     vol = realized_volatility(closes, calendar=calendar)
-    st.dataframe(display_frame(vol, {c: "{:.0%}" for c in vol.columns if c != "last_date"}), width="stretch")
+    show_table(vol, {c: "{:.0%}" for c in vol.columns if c != "last_date"})
     st.caption("Annualized standard deviation of daily log returns over each ticker's own last 21, 63 and "
                "252 sessions.")
 
@@ -71,8 +71,7 @@ st.altair_chart(make_volatility_chart(rolling_volatility(closes, window, calenda
 
 with st.expander("Data quality"):
     quality = summarize_quality(closes).join(stale[["days_behind", "stale"]])
-    st.dataframe(display_frame(quality, {"max_abs_daily_log_return": "{:.3f}", "days_behind": "{:.0f}"}),
-                 width="stretch")
+    show_table(quality, {"max_abs_daily_log_return": "{:.3f}", "days_behind": "{:.0f}"})
     st.caption(
         "Rows: dates with a close. Gaps: breaks longer than 1 day for crypto or 4 days for equities. "
         "Stale runs: 5 or more identical closes in a row. Days behind: calendar days between the series' "

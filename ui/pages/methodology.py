@@ -27,11 +27,27 @@ st.markdown(
   crypto moves land in Monday's return.
 - **Asynchronous closes.** Yahoo's crypto "daily close" is at 00:00 UTC; US equities close at
   16:00 New York (20:00 or 21:00 UTC). A same-day return pair is therefore misaligned by a few
-  hours, which biases daily betas and correlations towards zero. The Relationships page shows a
-  **Dimson beta** (sum of loadings on today's and yesterday's market return) and a **weekly beta**,
-  which are much less affected.
-- **Proxies.** IWM and SPY are ETFs (their Yahoo closes include dividends); ^RUT and ^GSPC are price
-  indices (no dividends), with longer histories. Binance `-USDT` pairs track the `-USD` quotes closely
+  hours, which biases daily betas and correlations towards zero. Crypto's close comes about 4 hours
+  *after* the US close, so news in those hours is in crypto's return for day t and in the market's
+  return for session t+1. The Relationships page shows a **lead-lag beta**, the sum of the loadings
+  on the market's previous, same and *next* session,
+  $r_{a,t} = a + b_{-1} r_{m,t-1} + b_0 r_{m,t} + b_{+1} r_{m,t+1} + e_t$, beta
+  $= b_{-1} + b_0 + b_{+1}$ (`lead_lag_beta` in `python -m core estimate`), a **Dimson beta**
+  (loadings on today's and past sessions only, `dimson_beta`) and a **weekly beta**; all with
+  Newey-West standard errors of the sum.
+- **Dividends.** Live Yahoo data and its cache are dividend-adjusted (total return). A CSV file with an
+  `Adj Close`/`adj_close` column is read adjusted. A CSV file with a plain close only (the IWM and SPY
+  files of the bundled real data are such *price* series: an ETF's price drops by its dividend on each
+  ex-date, about 1.3 %/yr for IWM and 1.8 %/yr for SPY) is swapped for a sibling
+  `<TICKER>_adjusted*.csv` in the folder or its `alt/` subfolder where one exists: the closes are
+  multiplied by the factor adjusted/close on the dates both files have, carried to later dates, so
+  returns are total returns where the adjusted file reaches and price returns after (IWM/SPY adjusted
+  to 2026-07-10). A factor that jumps by more than 10 % in a day is no dividend: that file is refused
+  with a warning. Betas and correlations (Relationships, `estimate`) use the adjusted closes; the
+  Breakouts page uses price closes by default (a breakout is a new high of the price level, as the
+  claims quote it) and offers adjusted ones. Each of these pages says which closes it used.
+- **Proxies.** IWM and SPY are ETFs; ^RUT and ^GSPC are price indices (no dividends), with longer
+  histories. Binance `-USDT` pairs track the `-USD` quotes closely
   but are not identical.
 - **Dates in files.** The date format is detected once for the whole column, never guessed row by
   row: ISO `YYYY-MM-DD` (a time and a UTC offset are allowed; the calendar date *as written* is kept,
@@ -53,13 +69,33 @@ st.markdown(
 - **Beta and correlation.** OLS of the asset's log return on the market's:
   $r_{a,t} = \alpha + \beta\, r_{m,t} + \varepsilon_t$. Intervals use Newey-West (HAC) standard
   errors, which stay valid when residuals are autocorrelated or heteroskedastic.
+- **Correlation interval.** A stationary block bootstrap (Politis-Romano) of the (asset, market) pairs:
+  1,000 resamples from a fixed seed (0), mean block length chosen by the Politis-White rule (`arch`)
+  on the correlation's influence function $z_a z_m - \rho (z_a^2 + z_m^2)/2$, percentile interval.
+  Blocks keep volatility clustering inside each resample; the textbook Fisher-z interval assumes
+  i.i.d. pairs and on BTC vs IWM daily returns is about 2.4 times narrower than it should be (shown
+  beside it for comparison). With fewer than 20 pairs the Fisher-z interval is shown and labelled.
 - **Rolling and EWMA.** Rolling windows of 30/60/90/180 sessions (or custom) and an exponentially
   weighted correlation with a half-life: how much the link moves over time.
 - **Up/down betas.** Separate regressions on days the market rose and fell. A downside beta above
   the upside beta means the asset falls with small caps more than it rises with them.
 - **Lead-lag.** Cross-correlations at lags -10..+10 sessions and Granger tests in both directions.
   A Granger p-value below 0.05 says past Russell returns help predict crypto returns *in this
-  sample*, not that small caps cause crypto moves.
+  sample*, not that small caps cause crypto moves. Each test is a Wald F-test of the p lagged
+  coefficients jointly, with Newey-West (HAC, Bartlett) covariance and $L = \lfloor 4 (T/100)^{2/9}
+  \rfloor$ lags for $T$ regression rows (`granger_cov` in the JSON names it): returns with
+  clustering volatility make the textbook F-test (i.i.d. errors) reject far too often. That F-test is
+  kept beside it, labelled i.i.d. (`*_homoskedastic`): on BTC vs IWM daily returns it puts
+  "BTC predicts IWM" at p = 0.02 with 2 lags, where the HAC test gives 0.10.
+- **Breakout event study.** Forward returns of BTC, ETH, the altcoin basket and basket vs BTC over
+  21/63/126/252 sessions after each event, against every session; an event inside the horizon of the
+  previous kept one is dropped so no market move counts twice. The p-value is a permutation test of
+  the event mean against every other placement of as many dates with the same spacing: **exact**
+  (all placements counted) for one or two events, and for more while there are at most a million
+  placements; otherwise Monte Carlo over the chosen number of random placements from the page's seed.
+  A bootstrap interval of the event mean is shown only from **5 events**: from 2-4 values a "95 %"
+  percentile interval covers about 50-75 % of the time, so such figures say "too few events" and list
+  the events one by one (`ci_low`/`ci_high` null and `few_events` true in `python -m core breakouts`).
 """
 )
 

@@ -66,7 +66,10 @@ def test_run_shows_progress_scores_and_charts_then_serves_the_store(monkeypatch:
     result = calls[0]
     shown = at.dataframe[0].value
     expected = summary_table(result)
-    assert list(shown["N"]) == list(expected["n"])
+    assert list(shown["Origins scored"]) == list(expected["n"])
+    btc = expected.loc["BTC-USD"]
+    assert shown.at["BTC-USD", "90% band"] == (
+        f"{btc['coverage_90']:.0%} ({btc['coverage_90_lo']:.0%}–{btc['coverage_90_hi']:.0%})")
     assert len(at.get("vega_lite_chart")) >= 5  # PIT, coverage, reliability, Brier skill, fan
     assert any("origins from 2020-03-02" in c.value for c in at.caption)
 

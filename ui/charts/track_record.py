@@ -13,7 +13,7 @@ def make_pit_histogram_chart(hist: pd.DataFrame) -> alt.FacetChart:
     """
     base = alt.Chart(hist)
     bars = base.mark_bar(opacity=0.8).encode(
-        x=alt.X("bin_lo:Q", bin="binned", title="PIT (forecast CDF at the realized return)",
+        x=alt.X("bin_lo:Q", bin="binned", title="PIT",
                 scale=alt.Scale(domain=[0, 1])),
         x2="bin_hi:Q",
         y=alt.Y("count:Q", title="Origins"),
@@ -45,8 +45,7 @@ def make_coverage_chart(cov: pd.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("lo:Q", title="95% from", format=".0%"), alt.Tooltip("hi:Q", title="95% to", format=".0%"),
                  alt.Tooltip("n:Q", title="Origins"), alt.Tooltip("n_effective:Q", title="Effective n", format=".1f")],
     )
-    nominal = alt.Chart(cov).mark_rule(strokeDash=[4, 3]).encode(
-        x="nominal:Q", color=alt.Color("band:N", legend=None))
+    nominal = alt.Chart(cov).mark_rule(strokeDash=[4, 3]).encode(x="nominal:Q", color="band:N")
     return (nominal + bars + dots).properties(height=max(160, 44 * len(order)))
 
 

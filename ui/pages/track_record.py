@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 
+import pandas as pd
 import streamlit as st
 
 from core.conventions import BASKET, BASKET_LABEL
@@ -30,7 +31,7 @@ from ui.charts.track_record import (
     make_pit_histogram_chart,
     make_reliability_chart,
 )
-from ui.common import display_frame, escape_md, get_returns, show_source_banner
+from ui.common import escape_md, get_returns, show_source_banner
 from ui.scenario_form import get_settings, load_base
 from ui.simulation import ModelInputError, model_inputs
 from ui.state import get_selection
@@ -42,6 +43,18 @@ PATH_CHOICES = [500, 1_000, 2_000, 5_000, 10_000, 20_000]
 
 def _asset_label(a: str) -> str:
     return BASKET_LABEL if a == BASKET else a
+
+
+def _num(v: float, spec: str) -> str:
+    """A number from core as text; missing or undefined as an en dash."""
+    return "–" if v is None or math.isnan(v) else spec.format(v).replace("-", "−")
+
+
+def _band(rate: float, lo: float, hi: float) -> str:
+    """Coverage with its interval: ``"46% (30–63%)"``."""
+    if math.isnan(rate):
+        return "–"
+    return f"{rate:.0%} ({lo:.0%}–{hi:.0%})"
 
 
 sel = get_selection()
@@ -113,21 +126,23 @@ st.caption(
 )
 
 table = summary_table(result)
-table.index = [_asset_label(a) for a in table.index]
-table.index.name = "asset"
-pct = "{:.0%}"
-st.dataframe(display_frame(table, {
-    "n_effective": "{:.1f}", "coverage_50": pct, "coverage_50_lo": pct, "coverage_50_hi": pct,
-    "coverage_90": pct, "coverage_90_lo": pct, "coverage_90_hi": pct, "pit_ks_p": "{:.2f}",
-    "skill_prob_ge_20pct": "{:+.2f}", "skill_prob_loss_50pct": "{:+.2f}",
-}), width="stretch")
+shown = pd.DataFrame({
+    "Asset": [_asset_label(a) for a in table.index],
+    "Origins scored": table["n"].to_numpy(),
+    "Effective n": [_num(v, "{:.1f}") for v in table["n_effective"]],
+    "50% band": [_band(*v) for v in table[["coverage_50", "coverage_50_lo", "coverage_50_hi"]].to_numpy()],
+    "90% band": [_band(*v) for v in table[["coverage_90", "coverage_90_lo", "coverage_90_hi"]].to_numpy()],
+    "PIT KS p": [_num(v, "{:.2f}") for v in table["pit_ks_p"]],
+    **{f"Skill {EVENT_LABELS[ev]}": [_num(v, "{:+.2f}") for v in table[f"skill_{ev}"]] for ev in EVENTS},
+}).set_index("Asset")
+st.dataframe(shown, width="stretch")
 bb = result.basket_beats_btc()
 st.caption(
     "Coverage: share of realized returns inside the forecast's 25–75% (50) and 5–95% (90) bands, with 95% "
     "Wilson intervals on the effective n. PIT KS p: a small value says the outcomes do not look like draws "
     "from the forecasts. Skill: 1 − Brier(model) / Brier(climatology), where climatology is the event's "
     f"frequency before each origin; above 0 beats it. P(basket beats BTC): skill "
-    f"{'–' if math.isnan(bb['skill']) else format(bb['skill'], '+.2f')} over {bb['n']} origins."
+    f"{_num(bb['skill'], '{:+.2f}')} over {bb['n']} origins."
 )
 
 tabs = st.tabs(["PIT", "Coverage", "Reliability", "Brier skill", "Forecast vs realized"])
@@ -160,8 +175,12 @@ with tabs[3]:
     brier["asset"] = brier["asset"].map(_asset_label)
     brier["event_label"] = brier["event"].map(EVENT_LABELS)
     st.altair_chart(make_brier_skill_chart(brier), width="stretch")
-    st.dataframe(display_frame(brier.drop(columns=["event"]).set_index(["asset", "event_label"]),
-                               {"model": "{:.4f}", "climatology": "{:.4f}", "skill": "{:+.2f}"}), width="stretch")
+    st.dataframe(pd.DataFrame({
+        "Asset": brier["asset"], "Event": brier["event_label"],
+        "Brier (model)": [_num(v, "{:.4f}") for v in brier["model"]],
+        "Brier (climatology)": [_num(v, "{:.4f}") for v in brier["climatology"]],
+        "Skill": [_num(v, "{:+.2f}") for v in brier["skill"]], "Origins": brier["n"],
+    }), width="stretch", hide_index=True)
     st.caption("Skill is undefined (–) when the event never happened before or during the test and climatology "
                "scores a perfect 0.")
 with tabs[4]:

@@ -33,6 +33,7 @@ from core.claims._base import (
     NOT_TESTABLE,
     SUPPORTED,
     TOO_FEW,
+    VERDICT_LABELS,
     VERDICTS,
     Claim,
     ClaimError,
@@ -63,7 +64,7 @@ from core.data import PriceData
 from core.errors import ExplorerError
 
 __all__ = [
-    "VERDICTS", "SUPPORTED", "CONTRADICTED", "MIXED", "TOO_FEW", "NOT_TESTABLE",
+    "VERDICTS", "VERDICT_LABELS", "SUPPORTED", "CONTRADICTED", "MIXED", "TOO_FEW", "NOT_TESTABLE",
     "Claim", "Verdict", "Robustness", "ClaimError", "NotTestable",
     "CLAIMS", "CLAIM_TICKERS", "TESTS", "MAX_GRID_CELLS", "FDR_ALPHA", "DOMINANCE", "BTC_SUPPLY", "ETH_SUPPLY",
     "claim_tickers", "evaluate_claim", "evaluate_claims", "robustness_grid", "bh_adjust", "basket_peaks",

@@ -17,6 +17,9 @@ from core.errors import ExplorerError
 SUPPORTED, CONTRADICTED, MIXED, TOO_FEW, NOT_TESTABLE = (
     "supported", "contradicted", "mixed", "too_few_cases", "not_testable")
 VERDICTS: tuple[str, ...] = (SUPPORTED, CONTRADICTED, MIXED, TOO_FEW, NOT_TESTABLE)
+#: How each verdict is named on screen.
+VERDICT_LABELS: dict[str, str] = {SUPPORTED: "Supported", CONTRADICTED: "Contradicted", MIXED: "Mixed",
+                                  TOO_FEW: "Too few cases", NOT_TESTABLE: "Not testable"}
 
 
 class ClaimError(ExplorerError):

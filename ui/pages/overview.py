@@ -13,6 +13,7 @@ from core.claims import (
     NOT_TESTABLE,
     SUPPORTED,
     TOO_FEW,
+    VERDICT_LABELS,
     VERDICTS,
     Verdict,
     claim_tickers,
@@ -23,13 +24,13 @@ from ui.common import escape_md, show_source_banner
 from ui.sidebar import allowed_roots, cached_load, default_source
 from ui.state import Selection, get_selection
 
-#: Verdict -> (label, badge colour, icon).
-BADGES: dict[str, tuple[str, str, str]] = {
-    SUPPORTED: ("Supported", "green", ":material/check_circle:"),
-    CONTRADICTED: ("Contradicted", "red", ":material/cancel:"),
-    MIXED: ("Mixed", "orange", ":material/contrast:"),
-    TOO_FEW: ("Too few cases", "gray", ":material/help:"),
-    NOT_TESTABLE: ("Not testable", "gray", ":material/block:"),
+#: Verdict -> (badge colour, icon); the words are core's VERDICT_LABELS.
+BADGES: dict[str, tuple[str, str]] = {
+    SUPPORTED: ("green", ":material/check_circle:"),
+    CONTRADICTED: ("red", ":material/cancel:"),
+    MIXED: ("orange", ":material/contrast:"),
+    TOO_FEW: ("gray", ":material/help:"),
+    NOT_TESTABLE: ("gray", ":material/block:"),
 }
 #: Where the evidence for each kind of test lives.
 EVIDENCE: dict[str, tuple[str, str]] = {
@@ -114,9 +115,9 @@ def _today(o: Overview) -> None:
 
 
 def _card(v: Verdict) -> None:
-    label, colour, icon = BADGES[v.verdict]
+    colour, icon = BADGES[v.verdict]
     with st.container(border=True):
-        st.badge(label, color=colour, icon=icon)
+        st.badge(VERDICT_LABELS[v.verdict], color=colour, icon=icon)
         st.markdown(f"**{escape_md(v.claim.title)}**  \n{escape_md(v.reason)}")
         facts = [f"n = {v.n}"] if v.verdict != NOT_TESTABLE else []
         facts += [escape_md(x) for x in (v.proxy, v.window) if x]
@@ -171,7 +172,7 @@ st.subheader("Today")
 _today(o)
 
 st.subheader("The claims, judged")
-st.caption(" · ".join(f"{counts[k]} {BADGES[k][0].lower()}" for k in VERDICTS if counts[k])
+st.caption(" · ".join(f"{counts[k]} {VERDICT_LABELS[k].lower()}" for k in VERDICTS if counts[k])
            + ". Verdict rules, proxies and the robustness grid: Methodology, *Claims and verdicts*.")
 cols = st.columns(3)
 for i, v in enumerate(o.verdicts):

@@ -197,6 +197,56 @@ st.markdown(
 """
 )
 
+st.subheader("Track record (walk-forward validation)")
+st.markdown(
+    r"""
+- **Walk forward.** At each origin (every $N$ sessions of the Russell proxy from the start date) the
+  model is calibrated on the returns **up to and including the origin only** (the calibration window
+  never ends after it), the scenario is simulated $H$ sessions ahead, and the forecast is compared
+  with the simple return that followed, $e^{\sum r} - 1$ over the next $H$ sessions (none when the
+  data end first). An altcoin enters at the origins where it has a year (252 sessions) of returns;
+  the basket is the equal-weight, buy-and-hold basket of those. Each origin draws its own random
+  numbers, fixed by the seed and its date.
+- **PIT.** The share of simulated paths below the realized return (mid-rank for ties): uniform on
+  0–1 when the forecast distribution is right. **Coverage** is the share of realized returns inside
+  the 25–75% and 5–95% bands (nominal 50% and 90%).
+- **Effective n.** With $H > N$ neighbouring outcomes share returns. The intervals use
+  $n_{eff} = n / D$, $D = 1 + 2\sum_{k=1}^{m}(1 - kN/H)$, $m = \lceil H/N \rceil - 1$ ($D = 3$ for
+  monthly origins and a quarter ahead): the variance inflation of a mean of overlapping sums of
+  independent returns. It is fixed by the design rather than estimated from ~90 autocorrelations,
+  and conservative for hit indicators, which are less correlated than the sums.
+- **Intervals and tests.** Coverage: 95% Wilson interval with $n_{eff}$ trials. PIT: the
+  Kolmogorov–Smirnov statistic of all PIT values against U(0, 1), its p-value from the exact
+  Kolmogorov distribution with $\mathrm{round}(n_{eff})$ observations.
+- **Brier skill.** Brier score $\overline{(p - o)^2}$ of P(≥ +20%), P(≤ −50%) and P(basket beats BTC),
+  against **climatology**: the event's frequency over every $H$-session window of the asset that
+  ended by the origin (no look-ahead). Skill $= 1 - \text{model}/\text{climatology}$: above 0 the
+  model beats the past frequency; undefined when climatology scores a perfect 0 (an event that
+  never happened, such as the Russell losing half).
+- **What the record says** (real CSV data, monthly origins from 2019-01-02, 92 origins, 89 scored
+  for IWM and BTC, $H = 63$, 20,000 paths, seed 1; `python -m core validate --source csv --data-dir
+  ../shared/data/market --scenario NAME --start 2019-01-01 --every 21 --horizon 63 --paths 20000
+  --seed 1 --json`; coverage of the 50% / 90% bands with 95% intervals on $n_{eff} \approx 30$):
+  - *Historical base* is consistent with what happened: IWM 60% (42–75) / 91% (76–97), BTC 46%
+    (30–63) / 87% (70–95), basket 49% / 84%; PIT KS p 0.71 (IWM), 0.94 (BTC), 1.0 (basket). Its
+    probabilities are about as good as the past frequency: Brier skill for P(≥ +20%) +0.04 (IWM),
+    −0.08 (BTC), +0.12 (basket); P(basket beats BTC) −0.02.
+  - *Controlled rally* is also not rejected (KS p 0.21 IWM, 0.94 BTC, 1.0 basket), but its promised
+    Russell rally shows: IWM's mean PIT is 0.38 (outcomes fell in the lower part of its forecasts)
+    and the 90% band caught 85%. It scored best on P(basket beats BTC) (skill +0.10) and on the basket's
+    P(≥ +20%) (+0.18).
+  - *Speculative frenzy* is too wide for crypto: its 50% band caught 62% for BTC and 72% for the
+    basket (79–89% for single altcoins); its crash mass makes P(≤ −50%) worse than climatology (skill
+    −0.40 BTC, −0.36 basket). IWM's PIT is borderline (KS p 0.05, mean 0.61).
+  - *Russell reversal* is rejected as a forecast of these years: IWM's 50% band caught 19% (9–36),
+    BTC 19%, the basket 22%; mean PIT 0.82–0.83 (reality sat above its forecasts), KS p below
+    $10^{-7}$, Brier skill for P(≤ −50%) −7.1 (BTC) and −6.6 (basket). It is a stress scenario, not
+    a base case.
+  The intervals are wide: about 30 effective outcomes cannot separate a good model from a
+  slightly wrong one, only from a badly wrong one.
+"""
+)
+
 st.header("5. Limits: read before trusting a number")
 st.markdown(
     """

@@ -37,7 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Calibrates the factor model on daily log returns (crypto sampled on the Russell "
             "proxy's sessions), simulates the scenario and prints simple returns over the "
-            "horizon as decimals, every probability with its Monte Carlo standard error."
+            "horizon as decimals, every probability with its Monte Carlo standard error. Each asset's "
+            "block has the median (se.p50), the mean log return and geometric mean exp(mean log) - 1 "
+            "(se.mean_log, se.geometric_mean); 'mean' is the sample mean simple return, infinite in "
+            "population under Student-t shocks (mean_finite false, se.mean null): read the median or "
+            "the geometric mean instead."
         ),
     )
     add_data_arguments(p)

@@ -6,6 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from core.calibration import DF_RANGE
+from core.claims import BTC_SUPPLY, ETH_SUPPLY, FDR_ALPHA, MAX_GRID_CELLS
+from core.history_check import SMALL_N
 from core.montecarlo import FAN_QUANTILES, MAX_REPORT_STEPS
 from core.scenario import FIELD_DOCS, list_scenarios
 
@@ -274,3 +276,61 @@ docs = pd.DataFrame(
     [{"field": k, "unit": d.unit, "default": str(d.default), "meaning": d.doc} for k, d in FIELD_DOCS.items()]
 )
 st.dataframe(docs, hide_index=True, width="stretch")
+
+st.header("7. Claims and verdicts")
+st.markdown(
+    f"""
+The landing page and `python -m core claims` judge each claim of the articles. A claim is declared
+in `core/claims` as data (quote, who said it and when, what it asserts, the test and its
+parameters) and judged into one of five verdicts: **supported**, **contradicted**, **mixed** (the
+definitions or dates disagree), **too few cases** (a general claim resting on fewer than
+{SMALL_N} events) or **not testable** (with the reason: a missing series, too short a history).
+
+- **Data.** Each claim uses the longest real history loaded, whatever the sidebar's date range:
+  ^RUT/^GSPC (from 1987) before IWM/SPY, whose figures appear as a cross-check. Synthetic demo
+  series never judge a claim. "Over the past two years" means the two years before the claim's date.
+- **Streaks** ("N straight sessions, the longest since Y"). Sessions in which the Russell's daily
+  return beats the S&P's (a tie or a missing close ends a run). Judged twice: on the session the
+  run reached N (the last earlier run at least N long) and after it ended (the last earlier run at
+  least as long as the whole run). Each judgement supports when that earlier run ended in Y or
+  before; both agree gives the verdict, else mixed. Weekly gains: runs of positive Friday-to-Friday
+  returns.
+- **Record high.** The first close above every earlier close within a month of the claim's date;
+  supported when the previous record was in the quoted year or before.
+- **Start of the year.** Return from the last close of the prior year over the first D calendar
+  days and over the first S sessions; each definition supports when it rounds to the quoted whole
+  percent (at least 0.5 points below it); agreement gives the verdict, else mixed.
+- **Breakouts and Bitcoin.** A breakout is the first close above every earlier close after at least
+  250 sessions without one. The named years' breakouts must each be followed by BTC at least +20%
+  over 252 sessions; the reason gives how often a random session was followed by as much, and so the
+  chance of k out of k by luck.
+- **Breakouts and altcoin rallies.** The peak of the equal-weight altcoin basket (ETH included)
+  within 252 sessions of each breakout with a full year of altcoin data. Under {SMALL_N} breakouts:
+  too few cases. Otherwise supported when at least 80% rallied 20% or more and the basket's return
+  after breakouts beats all sessions (permutation p < 0.05).
+- **ETH correlation 0.7.** Pearson correlation of daily and weekly log returns (equity calendar),
+  the share of rolling 30- and 90-session windows at 0.7 or more, and the 90 sessions after each
+  breakout. Supported when the full sample or the post-breakout median reaches 0.65 (0.7 rounded);
+  mixed when 0.7 is reached in at least 5% of 90-session windows or after some breakout.
+- **Market cap tracks the Russell.** Proxy: BTC × {BTC_SUPPLY / 1e6:.1f} M + ETH × {ETH_SUPPLY / 1e6:.1f} M
+  coins (constant supply, within about 1% of the two coins' capitalisation, about 70% of the crypto
+  market). Levels correlate whenever two series trend; returns show tracking. Supported when weekly
+  returns correlate at 0.7 or more, mixed when only the levels do; the JSON names the definition
+  that gives the higher figure.
+- **Small-cap spurts and altcoin dominance.** Events: the Russell's 10-session lead over the S&P
+  first rising above 5 points. Dominance proxy: 1 − BTC's share of a basket holding equal value in
+  BTC and in each altcoin with closes at both ends, rebased at each event (it starts at N/(N+1) for
+  N altcoins). Its change over 21 sessions after events against all sessions (permutation p).
+  Supported when it rises significantly and by at least 1.5 points (2 rounded).
+- **Who leads.** Granger Wald tests with HAC covariance (`core.estimation.granger_tests`) of BTC
+  against the Russell proxy, 5 daily and 4 weekly lags: significant (p < 0.05) at both frequencies
+  is supported, at one mixed, at neither contradicted. Crypto's daily close comes about four hours
+  after the US close, so a daily "crypto leads" partly reflects news the US prices next session.
+- **Robustness grid.** For the event claims, the events' mean minus the all-sessions mean and its
+  permutation p-value over a grid of proxies (^RUT vs IWM, or ^RUT/^GSPC vs IWM/SPY), breakout bases
+  (125/250/500) or spread thresholds (3/5/7%) and windows (5/10/20), and horizons; at most
+  {MAX_GRID_CELLS} cells. Cells with fewer than {SMALL_N} events are shown but not tested. p-values are
+  adjusted by Benjamini–Hochberg at a {FDR_ALPHA:.0%} false discovery rate; the claim **survives** when
+  its own cell and at least half of the tested cells stay significant in the claimed direction.
+"""
+)

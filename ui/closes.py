@@ -14,7 +14,7 @@ from ui.sidebar import allowed_roots
 from ui.state import Selection
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
 def _cached_adjusted(
     closes: pd.DataFrame,
     sources: tuple[tuple[str, str], ...],

@@ -243,6 +243,8 @@ def render_data_sidebar() -> Selection | None:
                     prices = dataclasses.replace(prices, detail=shown_dir or "")
         except (DataError, TickerError, DataRootError) as exc:
             st.error(escape_md(exc))
+            if kind == "csv":  # a refused folder does not stay in the link
+                write_to_url({"dir": allowed_roots().link_value(csv_dir) if csv_dir else None})
             return _keep_previous()
         selection = _choose_dates(prices, russell, sp, crypto)
     if selection is not None:

@@ -39,7 +39,7 @@ class TrackRecordRequest:
     engine: str
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=1, ttl=24 * 3600)  # one store; its entries expire sooner
 def validation_store() -> ResultStore[ValidationResult]:
     """The server's store of finished validations (one per process)."""
     return ResultStore(budget_bytes=VALIDATION_BUDGET_BYTES, max_entries=VALIDATION_MAX_ENTRIES,

@@ -1,7 +1,8 @@
 """Settings in the URL: read ``st.query_params`` once per session, mirror the current values back.
 
 A copied link therefore reproduces what the sender saw. Values from the URL are
-validated by the caller before they reach a widget; bad ones are reported and dropped.
+validated by the caller before they reach a widget; bad ones are reported (quoted briefly,
+and shown through :func:`ui.common.escape_md` by the caller) and dropped.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import streamlit as st
 
 _SEEDED = "_scx_url_seeded"
 _ERRORS = "_scx_url_errors"
+#: Most characters of a bad link value quoted back in the message (the message is shown escaped).
+MAX_QUOTED_CHARS = 80
 
 
 def seed_from_url(fields: Mapping[str, tuple[str, Callable[[str], Any]]], *, scope: str = "app") -> None:
@@ -37,7 +40,8 @@ def seed_from_url(fields: Mapping[str, tuple[str, Callable[[str], Any]]], *, sco
         try:
             st.session_state[key] = parse(raw)
         except (ValueError, TypeError) as exc:
-            st.session_state.setdefault(_ERRORS, []).append(f"link parameter {param}={raw!r} ignored: {exc}")
+            shown = raw if len(raw) <= MAX_QUOTED_CHARS else raw[:MAX_QUOTED_CHARS] + "…"
+            st.session_state.setdefault(_ERRORS, []).append(f"link parameter {param}={shown!r} ignored: {exc}")
 
 
 def url_errors() -> list[str]:

@@ -33,12 +33,12 @@ from ui.state import get_selection
 SEASON_TEXT = {"altcoin season": "Altcoin season", "bitcoin season": "Bitcoin season", "neither": "Neither season"}
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
 def _index(closes: pd.DataFrame, crypto: tuple[str, ...], window: int, threshold: float) -> AltseasonIndex:
     return altseason_index(closes, list(crypto), window=window, threshold=threshold)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
 def _study(closes: pd.DataFrame, crypto: tuple[str, ...], window: int, threshold: float, leader: str,
            laggard: str) -> tuple[AltseasonEvents, AltseasonStudy]:
     events = altseason_events(closes, leader, laggard)

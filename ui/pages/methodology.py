@@ -273,7 +273,8 @@ st.markdown(
     f"Shipped now: {', '.join(f'`{p.name}`' for p in list_scenarios().values())}. Every field:"
 )
 docs = pd.DataFrame(
-    [{"field": k, "unit": d.unit, "default": str(d.default), "meaning": d.doc} for k, d in FIELD_DOCS.items()]
+    [{"field": k, "unit": d.unit, "default": str(d.default), "accepted": d.bounds, "meaning": d.doc}
+     for k, d in FIELD_DOCS.items()]
 )
 st.dataframe(docs, hide_index=True, width="stretch")
 

@@ -159,8 +159,7 @@ def display_frame(frame: pd.DataFrame, formats: dict[str, str] | None = None) ->
         elif pd.api.types.is_bool_dtype(dtype):
             formats[col] = "yes_no"
     renamed = frame.rename(columns=header_label)
-    if renamed.index.name is not None:
-        renamed.index = renamed.index.rename(header_label(renamed.index.name))
+    renamed.index = renamed.index.set_names([None if n is None else header_label(n) for n in renamed.index.names])
     funcs: dict[str, Callable[[object], str]] = {}
     for col, spec in formats.items():
         if col not in frame.columns:

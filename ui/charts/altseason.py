@@ -109,12 +109,13 @@ def make_study_chart(table: pd.DataFrame) -> alt.FacetChart:
         ci_high`` (intervals NaN under five events: no whisker is drawn then).
     """
     data = table.copy()
-    data["h"] = [f"{int(h)} sessions" for h in data["horizon"]]
-    h_order = [f"{int(h)} sessions" for h in sorted(data["horizon"].unique())]
-    base = alt.Chart().encode(x=alt.X("h:N", title="Within", sort=h_order, axis=alt.Axis(labelAngle=0)))
+    data["h"] = [str(int(h)) for h in data["horizon"]]
+    h_order = [str(int(h)) for h in sorted(data["horizon"].unique())]
+    base = alt.Chart().encode(x=alt.X("h:N", title="Within h sessions", sort=h_order,
+                                      axis=alt.Axis(labelAngle=0, labelOverlap=False)))
     tip = [
         alt.Tooltip("kind:N", title="After"),
-        alt.Tooltip("h:N", title="Within"),
+        alt.Tooltip("h:N", title="Within (sessions)"),
         alt.Tooltip("n_events:Q", title="Events used"),
         alt.Tooltip("hits:Q", title="Followed by altcoin season"),
         alt.Tooltip("event_rate:Q", title="Share of events", format=".0%"),

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import estimation as est
 from core.__main__ import main
+from core.adjusted import with_adjusted_closes
 from core.data import load_prices
 from core.returns import compute_returns
 from tests.conftest import REPO
@@ -22,9 +23,11 @@ from tests.conftest import REPO
 
 @pytest.fixture(scope="module")
 def real_returns(market_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Daily and weekly log returns of IWM, SPY, BTC-USD, SOL-USDT (real CSVs), 2019-2024."""
+    """Daily and weekly log returns of IWM, SPY, BTC-USD, SOL-USDT (real CSVs), 2019-2024,
+    on the dividend-adjusted equity closes the CLI and the page use."""
     prices = load_prices(["IWM", "SPY", "BTC-USD", "SOL-USDT"], "2019-01-01", "2024-12-31",
                          source="csv", data_dir=str(market_dir))
+    prices = with_adjusted_closes(prices, market_dir).prices
     calendar = ["IWM", "SPY"]
     return (compute_returns(prices.closes, calendar=calendar, freq="D"),
             compute_returns(prices.closes, calendar=calendar, freq="W"))
@@ -57,6 +60,9 @@ def test_cli_json_is_the_report(market_dir: Path, capsys: pytest.CaptureFixture[
         r.rolling_beta_last, r.rolling_beta_min, r.rolling_beta_max)
     assert d["lead_lag"] == {str(k): v for k, v in r.cross["corr"].items()}
     assert list(d["granger_market_to_asset_p"].values()) == list(r.granger.table["market_to_asset_p"])
+    assert d["granger_cov"] == r.granger.cov_label
+    assert d["lead_lag_beta"] == r.lead_lag.beta and d["lead_lag_beta_ci"] == list(r.lead_lag.beta_ci)
+    assert d["corr_ci"] == list(r.corr.pearson_ci) and d["corr_ci_fisher_iid"] == list(r.corr.pearson_ci_fisher)
     assert {y: row["beta"] for y, row in d["by_year"].items()} == {
         str(y): b for y, b in r.by_year["beta"].items()}
     assert d["by_volatility"]["high"]["beta"] == r.by_volatility.loc["high", "beta"]

@@ -90,7 +90,7 @@ st.markdown(
   kept beside it, labelled i.i.d. (`*_homoskedastic`): on BTC vs IWM daily returns it puts
   "BTC predicts IWM" at p = 0.02 with 2 lags, where the HAC test gives 0.10.
 - **Breakout event study.** Forward returns of BTC, ETH, the altcoin basket and basket vs BTC over
-  21/63/126/252 sessions after each event, against every session; an event inside the horizon of the
+  about 1, 3, 6 and 12 months of sessions after each event, against every session; an event inside the horizon of the
   previous kept one is dropped so no market move counts twice. The p-value is a permutation test of
   the event mean against every other placement of as many dates with the same spacing: **exact**
   (all placements counted) for one or two events, and for more while there are at most a million

@@ -49,6 +49,7 @@ from ui.charts.simulation import (
     make_sensitivity_chart,
 )
 from ui.common import escape_md, show_source_banner
+from ui.nowcast import render_nowcast
 from ui.scenario_form import (
     ENGINE_ADVICE,
     ENGINE_NOTES,
@@ -181,7 +182,9 @@ def _cards(result: SimulationResult, metrics: ScenarioMetrics, asset: str,
            baseline: tuple[SimulationResult, ScenarioMetrics] | None) -> None:
     now = _headline(metrics, asset)
     before = _headline(baseline[1], asset) if baseline is not None else None
-    for col, (name, (value, se)) in zip(st.columns(len(now)), now.items(), strict=True):
+    per_row = 3  # six cards in one row truncate their labels
+    cols = [c for _ in range(0, len(now), per_row) for c in st.columns(per_row)]
+    for col, (name, (value, se)) in zip(cols, now.items(), strict=False):
         shown = format_pct(value) if name in _RETURN_CARDS else format_pct(value, signed=False)
         delta = None
         if before is not None:
@@ -319,14 +322,15 @@ def _model_tab(model: MarketModel, scenario: Scenario, horizon: int, source_labe
     table["source"] = [sources.get(t) for t in table.index]
     _show(table, {"alpha (/yr)": "pct", "beta to Russell": "{:.2f}", "loading on BTC residual": "{:.2f}",
                   "residual vol (/yr)": "share", "tail df": "{:.1f}", "n obs": "{:,.0f}"},
-          {"alpha (/yr)": "Alpha used (log, /yr)", "beta to Russell": "Beta to Russell",
+          {"alpha (/yr)": "Drift or alpha used (log, /yr)", "beta to Russell": "Beta to Russell",
            "loading on BTC residual": "Loading on BTC residual", "residual vol (/yr)": "Residual vol (/yr)",
            "tail df": "Tail df", "n obs": "Sessions", "source": "Data source"})
     mu_window = model.russell_mu_window
     mu_text = (f" over {mu_window[0]:%Y-%m-%d} to {mu_window[1]:%Y-%m-%d} (its longest history)"
                if mu_window is not None else "")
     st.caption(
-        f"Russell row: mean{mu_text} and volatility of its daily log return, annualized. Pooled crypto tail df "
+        f"Russell row: its drift, the mean{mu_text}, and the volatility of its daily log return, annualized; "
+        "crypto rows: the shrunk alpha (below). Pooled crypto tail df "
         f"{model.crypto_df:.2f} (Student-t, fitted on standardized residuals, clipped to 3–50); bootstrap mean "
         f"block length {model.block_length:.1f} days on {len(model.residuals):,} complete rows; mean altcoin "
         f"residual correlation {format_number(mean_alt_residual_corr(model))}."
@@ -515,6 +519,7 @@ if scenario.description:
 if scenario.rationale:
     with st.expander("Why these numbers (the scenario's rationale)"):
         st.markdown(escape_md(scenario.rationale))
+scenario = render_nowcast(sel, model, scenario, settings.scenario)  # today's regime; optionally start from it
 
 try:
     run = scenario_run(sel, scenario, n_paths=settings.n_paths, horizon=settings.horizon,

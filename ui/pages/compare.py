@@ -20,6 +20,7 @@ from core.scenario_edits import apply_settings
 from ui.charts.compare import make_median_paths_chart, make_overlay_distribution_chart
 from ui.charts.simulation import format_pct, format_pp, format_table
 from ui.common import escape_md, show_source_banner
+from ui.fitted import FITTED_REGIMES, fitted_or_none
 from ui.scenario_form import (
     ENGINE_ADVICE,
     ENGINE_NOTES,
@@ -58,6 +59,12 @@ labels = {stem: s.name for stem, s in scenarios.items()}
 # The calibrated, no-override scenario is the natural baseline for differences.
 stems = sorted(scenarios, key=lambda k: (k != "historical_base", k))
 defaults = stems[:4]
+fitted, why_not = fitted_or_none(sel)  # the fitted-regimes scenario, built from the loaded data (cached)
+if fitted is not None:
+    scenarios[FITTED_REGIMES], labels[FITTED_REGIMES] = fitted, fitted.name
+    stems.append(FITTED_REGIMES)
+else:
+    st.caption(f"Fitted regimes not offered: {escape_md(why_not)}")
 # The scenario as edited (or imported) in the Simulator joins the choices.
 sim = get_settings()
 if sim.overrides or sim.scenario == IMPORTED:

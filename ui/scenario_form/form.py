@@ -9,6 +9,7 @@ from typing import Any
 import streamlit as st
 
 from core.calibration import MarketModel
+from core.fitted_scenario import FITTED_REGIMES
 from core.scenario import ScenarioError, with_overrides
 from core.scenario_edits import apply_settings, scenario_diff
 from ui.scenario_form.callbacks import _on_reset, _on_scenario_change
@@ -77,7 +78,7 @@ def render_scenario_form(model: MarketModel, n_assets: int, *, view_keys: Mappin
         _store(settings)
         current = base
 
-    options = list(_catalog())
+    options = [*_catalog(), FITTED_REGIMES]  # the files, then the scenario fitted on the loaded data
     if _imported() is not None:
         options.append(IMPORTED)
     if settings.scenario not in options:

@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from core.conventions import DEFAULT_SEED
+from core.fitted_scenario import FITTED_REGIMES
 from core.scenario import Scenario, ScenarioError, list_scenarios, load_scenario
 from core.scenario_edits import parse_scenario_text
 
@@ -108,7 +109,11 @@ def _imported() -> ImportedScenario | None:
 
 
 def load_base(key: str) -> Scenario:
-    """The unedited scenario behind ``key`` (a file stem or :data:`IMPORTED`)."""
+    """The unedited scenario behind ``key`` (a file stem, :data:`IMPORTED` or the fitted-regimes key)."""
+    if key == FITTED_REGIMES:  # built from the loaded data (cached), not from a file
+        from ui.fitted import fitted_base
+
+        return fitted_base()
     if key == IMPORTED:
         imp = _imported()
         if imp is None:

@@ -2,8 +2,8 @@
 
 :func:`overview` answers "does a Russell breakout signal altcoin season?" from one call: the
 current outperformance streak, the last breakout and the time since, today's 90-session
-BTC/Russell correlation against its own history, today's altcoin season index, the verdict
-of every claim in :mod:`core.claims`, and a short answer built from the claims that bear on
+BTC/Russell correlation against its own history, today's altcoin season index, today's fitted
+regime (:mod:`core.regime_fit`), the verdict of every claim in :mod:`core.claims`, and a short answer built from the claims that bear on
 the question. The landing page renders it; ``python -m core claims`` prints it as ``today``.
 """
 
@@ -30,6 +30,7 @@ from core.data import PriceData
 from core.errors import ExplorerError
 from core.estimation import rolling_correlation
 from core.events import CurrentStreak, compute_pair_returns, find_breakouts, find_streaks
+from core.regime_fit import RegimeFit, fit_regimes
 from core.returns import compute_returns
 from core.roles import assign_roles
 from core.tickers import is_crypto
@@ -77,6 +78,13 @@ class Overview:
     corr_history_start : pandas.Timestamp or None
     altseason : AltseasonIndex or None
         The altcoin season index of the loaded coins (None without BTC and an altcoin).
+    regime : RegimeFit or None
+        Markov-switching fit of ``russell``'s daily log returns (:func:`core.regime_fit.fit_regimes`);
+        None when not asked for or not computable.
+    regime_state : str or None
+        Today's most probable state (filtered probabilities on the last session).
+    regime_probability : float
+        Its filtered probability (NaN without a fit).
     verdicts : tuple of Verdict
         One per claim, in :data:`core.claims.CLAIMS` order.
     counts : mapping of str to int
@@ -101,6 +109,9 @@ class Overview:
     corr_n_windows: int
     corr_history_start: pd.Timestamp | None
     altseason: AltseasonIndex | None
+    regime: RegimeFit | None
+    regime_state: str | None
+    regime_probability: float
     verdicts: tuple[Verdict, ...]
     counts: Mapping[str, int]
     answer: str
@@ -160,6 +171,7 @@ def overview(
     claims: Sequence[Claim] = CLAIMS,
     seed: int = 0,
     n_boot: int = 2000,
+    regime: bool = True,
 ) -> Overview:
     """Today's state on ``russell``/``sp`` and the verdict of every claim, from full-history prices.
 
@@ -174,6 +186,8 @@ def overview(
         The claims to judge (default all).
     seed, n_boot : int
         Seed and draws of the claims' event studies.
+    regime : bool, default True
+        Fit today's regime (about 10 s of CPU for 20 years of sessions).
 
     Returns
     -------
@@ -188,7 +202,8 @@ def overview(
                                 "sessions_since_breakout": None, "days_since_breakout": None,
                                 "corr_asset": None, "corr_today": np.nan, "corr_date": None,
                                 "corr_percentile": np.nan, "corr_n_windows": 0, "corr_history_start": None,
-                                "altseason": None}
+                                "altseason": None, "regime": None, "regime_state": None,
+                                "regime_probability": np.nan}
     have = [c for c in (russell, sp) if c in closes.columns and closes[c].notna().any()]
     if len(have) < 2:
         notes.append(f"today's streak and breakout need {russell} and {sp}; loaded: {', '.join(closes.columns)}")
@@ -218,6 +233,15 @@ def overview(
         state["altseason"] = altseason_index(closes, crypto)
     except ExplorerError as exc:
         notes.append(f"altcoin season index: {exc}")
+    if regime and russell in have:
+        try:
+            returns = compute_returns(closes[[russell]], calendar=[russell], kind="log")[russell]
+            fit = fit_regimes(returns)
+            best = int(np.argmax(fit.last_probabilities))
+            state |= {"regime": fit, "regime_state": fit.names[best],
+                      "regime_probability": float(fit.last_probabilities[best])}
+        except ExplorerError as exc:
+            notes.append(f"today's regime: {exc}")
     verdicts = evaluate_claims(prices, claims, seed=seed, n_boot=n_boot)
     counts = {k: sum(v.verdict == k for v in verdicts) for k in VERDICTS}
     return Overview(russell=russell if russell in have else None, sp=sp if sp in have else None,

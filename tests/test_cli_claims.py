@@ -57,7 +57,7 @@ def test_claims_contract(real_json: dict) -> None:
 def test_claims_json_equals_core(real_json: dict, market_dir: Path) -> None:
     prices = load_prices(["IWM", "SPY", *claim_tickers(list_csv_tickers(market_dir))], source="csv",
                          data_dir=str(market_dir))
-    o = overview(prices, "IWM", "SPY", n_boot=500)
+    o = overview(prices, "IWM", "SPY", n_boot=500, regime=False)
     by_id = {c["id"]: c for c in real_json["claims"]}
     for v in o.verdicts:
         c = by_id[v.id]
@@ -70,6 +70,11 @@ def test_claims_json_equals_core(real_json: dict, market_dir: Path) -> None:
     assert today["correlation"]["value"] == pytest.approx(o.corr_today)
     assert 0 <= today["correlation"]["percentile"] <= 1 and today["correlation"]["asset"] == "BTC-USD"
     assert today["altseason"]["label"].endswith("survivorship-biased (today's survivors)")
+    regime = today["regime"]
+    assert regime["ticker"] == "IWM" and regime["date"] == "2026-08-21"
+    assert regime["state"] in regime["probabilities"]
+    assert regime["probability"] == pytest.approx(max(regime["probabilities"].values()))
+    assert sum(regime["probabilities"].values()) == pytest.approx(1.0)
 
 
 def test_missing_files_make_claims_not_testable_and_the_rest_run(
@@ -78,7 +83,7 @@ def test_missing_files_make_claims_not_testable_and_the_rest_run(
     for name in ("IWM.csv", "SPY.csv", "BTC-USD.csv"):  # no RUT.csv, no GSPC.csv, no ETH
         (tmp_path / name).symlink_to(market_dir / name)
     data = _run(capsys, ["claims", "--source", "csv", "--data-dir", str(tmp_path), "--n-boot", "200",
-                         "--no-grid", "--json"])
+                         "--no-grid", "--no-regime", "--json"])
     by_id = {c["id"]: c for c in data["claims"]}
     assert len(by_id) == len(CLAIMS)
     eth = by_id["eth_russell_correlation_07"]
@@ -90,6 +95,7 @@ def test_missing_files_make_claims_not_testable_and_the_rest_run(
     assert by_id["breakouts_altcoin_rallies"]["verdict"] == NOT_TESTABLE
     assert by_id["small_caps_lead_crypto"]["verdict"] != NOT_TESTABLE
     assert all("grid" not in c.get("robustness", {}) for c in data["claims"])
+    assert data["today"]["regime"] is None
 
 
 def test_bad_n_boot_exits_2_naming_the_value(capsys: pytest.CaptureFixture[str], market_dir: Path) -> None:

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from core.claims import CLAIMS, NOT_TESTABLE, VERDICT_LABELS, claim_tickers
 from core.data import list_csv_tickers, load_prices
 from core.overview import QUESTION, overview
+from core.regime_fit import STATE_NAMES
 from tests.conftest import REPO
 
 BADGE = re.compile(r"^:\w+-badge\[:material/\w+: (.+)\]$")
@@ -40,7 +41,7 @@ def test_default_page_answers_with_core_verdicts(monkeypatch: pytest.MonkeyPatch
     assert not at.error
     prices = load_prices(["IWM", "SPY", *claim_tickers(list_csv_tickers(market_dir))], source="csv",
                          data_dir=str(market_dir))
-    o = overview(prices, "IWM", "SPY")
+    o = overview(prices, "IWM", "SPY", regime=False)
     # the cards are laid out in three columns; each card shows its verdict and n
     shown = _badges(at)
     assert sorted(shown) == sorted(VERDICT_LABELS[v.verdict] for v in o.verdicts)
@@ -53,6 +54,7 @@ def test_default_page_answers_with_core_verdicts(monkeypatch: pytest.MonkeyPatch
     assert metrics["Last breakout"] == "2025-09-18"
     assert metrics[f"{o.corr_asset}/IWM correlation (90d)"] == f"{o.corr_today:.2f}"
     assert metrics["Altcoin season index"] == f"{o.altseason.current.index:.0f} / 100"
+    assert metrics["Regime (fitted)"] in STATE_NAMES[2] + STATE_NAMES[3]
 
 
 def test_missing_files_show_not_testable_and_the_other_verdicts(

@@ -27,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "folder the pairs present) with all their history and judges each claim on the longest "
             "real history available. Event claims carry a robustness grid (thresholds, windows, "
             "proxies) with Benjamini-Hochberg adjusted p-values. 'today' is the current streak, the "
-            "last breakout, today's 90-session BTC correlation and the altcoin season index."
+            "last breakout, today's 90-session BTC correlation, the altcoin season index and today's fitted "
+            "regime."
         ),
     )
     add_data_arguments(p)
@@ -38,6 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--n-boot", type=int, default=2000,
                    help=f"draws per event study, {N_BOOT_BOUNDS[0]}-{N_BOOT_BOUNDS[1]} (default 2000)")
     p.add_argument("--no-grid", action="store_true", help="leave the robustness grids out of the output")
+    p.add_argument("--no-regime", action="store_true",
+                   help="skip today's fitted regime (a Markov-switching fit, about 10 s)")
     p.set_defaults(func=run)
 
 
@@ -84,6 +87,11 @@ def today_json(o: Overview) -> dict[str, Any]:
         "altseason": None if alt is None else {
             "index": alt.index, "date": _date(alt.date), "n_coins": alt.n_coins, "season": alt.season,
             "window": o.altseason.window, "threshold": o.altseason.threshold, "label": o.altseason.label},
+        "regime": None if o.regime is None else {
+            "ticker": o.regime.ticker, "date": _date(o.regime.last_date), "state": o.regime_state,
+            "probability": o.regime_probability,
+            "probabilities": dict(zip(o.regime.names, o.regime.last_probabilities, strict=True)),
+            "k": o.regime.k},
         "notes": list(o.notes),
     }
 
@@ -98,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     available = list_csv_tickers(args.data_dir) if args.source == "csv" and args.data_dir else None
     tickers = list(dict.fromkeys([args.russell, args.sp, *claim_tickers(available)]))
     prices = load_from_args(args, tickers)
-    o = overview(prices, args.russell, args.sp, seed=args.seed, n_boot=args.n_boot)
+    o = overview(prices, args.russell, args.sp, seed=args.seed, n_boot=args.n_boot, regime=not args.no_regime)
     print_json({
         "question": QUESTION,
         "answer": o.answer,

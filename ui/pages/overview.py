@@ -78,7 +78,7 @@ def _d(ts: object) -> str:
 
 
 def _today(o: Overview) -> None:
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4, c5 = st.columns(5)
     s = o.streak
     if s is None:
         c1.metric("Current streak", "–", help="Needs the Russell and S&P proxies.")
@@ -110,6 +110,13 @@ def _today(o: Overview) -> None:
                   delta_color="off", delta_arrow="off",
                   help=f"Share of altcoins beating BTC over {o.altseason.window} days "
                        f"({o.altseason.label}); altcoin season at {o.altseason.threshold:.0f} or more.")
+    if o.regime is None:
+        c5.metric("Regime", "–", help="Markov-switching fit of the Russell proxy; not available here.")
+    else:
+        c5.metric("Regime (fitted)", o.regime_state, delta=f"{o.regime_probability:.0%}, {_d(o.regime.last_date)}",
+                  delta_color="off", delta_arrow="off",
+                  help=f"Most probable state of a {o.regime.k}-state Markov-switching fit of {o.regime.ticker}'s "
+                       "daily log returns (filtered probability on the last session).")
     for note in o.notes:
         st.caption(escape_md(note))
 

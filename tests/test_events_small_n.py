@@ -13,8 +13,11 @@ from core.events import (
     MIN_EVENTS_FOR_INTERVAL,
     P_EXACT,
     P_MONTE_CARLO,
+    EventInputError,
     compute_forward_returns,
+    find_weekly_streaks,
     run_event_study,
+    used_events,
 )
 
 #: One-session forward returns of the tiny panel, positions 0..5; their mean is 0.045.
@@ -82,3 +85,20 @@ def test_interval_from_five_events_and_monte_carlo_beyond_the_cap(monkeypatch: p
     mc = _row(f, positions)
     assert mc["p_method"] == P_MONTE_CARLO and mc["n_placements"] == 200
     assert 1 / 201 <= mc["p_value"] <= 1
+
+
+def test_used_events_lists_the_kept_events() -> None:
+    f = _panel(R, horizon=2)
+    study = run_event_study(f, f.index[[0, 1, 3]], np.random.default_rng(0), n_boot=50)
+    ev = used_events(study, 2)
+    # position 1 is within 2 sessions of position 0: de-clustered away
+    assert list(ev["event_date"]) == [f.index[0], f.index[3]]
+    assert ev["forward_return"].tolist() == pytest.approx([1.10 * 0.95 - 1, 1.30 * 1.0 - 1])
+    assert used_events(study, 2, "BTC").equals(ev) and used_events(study, 2, "ETH").empty
+
+
+def test_weekly_streaks_on_one_week_say_what_is_missing() -> None:
+    days = pd.bdate_range("2024-01-01", periods=5)
+    a, b = pd.Series(np.arange(1.0, 6.0), days), pd.Series(np.arange(2.0, 7.0), days)
+    with pytest.raises(EventInputError, match=r"at least 2 calendar weeks.*5 common date\(s\) \(2024-01-01 to 2024-01-05\)"):
+        find_weekly_streaks(a, b)

@@ -7,8 +7,11 @@ import streamlit as st
 
 from core.calibration import DF_RANGE
 from core.claims import BTC_SUPPLY, ETH_SUPPLY, FDR_ALPHA, MAX_GRID_CELLS
+from core.conventions import TRADING_DAYS
+from core.fitted_scenario import MIN_CONDITIONING_ROWS
 from core.history_check import SMALL_N
 from core.montecarlo import FAN_QUANTILES, MAX_REPORT_STEPS
+from core.regime_fit import K_CHOICES, MAX_FIT_OBS, MIN_FIT_OBS
 from core.scenario import FIELD_DOCS, list_scenarios
 
 st.title("Methodology")
@@ -166,6 +169,42 @@ st.markdown(
   bull view. The Simulator's Model tab shows each sample alpha with its standard error beside the
   factor $k$ and the alpha used, the calibration window and what limits it, and the model's beta and
   correlation with the Russell beside the history's on that window.
+"""
+)
+
+st.subheader("Fitted regimes and today's regime")
+st.markdown(
+    rf"""
+- **Model.** A Markov-switching model of the Russell proxy's daily log returns with a switching mean
+  and a switching variance (Hamilton filter, statsmodels `MarkovRegression`):
+  $r_t = \mu(s_t) + \sigma(s_t)\, e_t$, $e_t \sim N(0, 1)$, $s_t$ a hidden Markov chain. It is fitted
+  by maximum likelihood with {"/".join(map(str, K_CHOICES))} states on at least {MIN_FIT_OBS} and at most the
+  last {MAX_FIT_OBS:,} sessions (returns in percent for the optimizer, a fixed-seed search for start
+  values, so the same data give the same fit). The number of states is the one with the **lower BIC**
+  among the fits that converged, and the page and `python -m core regimes --json` say which and why.
+  States are ordered by volatility and named from it: calm / turbulent, or calm / choppy / turbulent.
+  On the real data the turbulent state is the one the model is in during March 2020 (a test checks it).
+- **Why the Russell alone.** The scenario regimes act on the Russell path and the crypto assets load on
+  it, its history is twice BTC's, and a joint fit would let crypto's own booms and winters define the
+  states. Crypto enters afterwards, through the conditional volatilities below.
+- **Filtered vs smoothed.** The filtered probability $P(s_t \mid r_1..r_t)$ uses only data up to day
+  $t$: it is the nowcast, and cutting the data leaves the earlier values unchanged. The smoothed one,
+  $P(s_t \mid r_1..r_n)$, also uses later days: the best view of the past, used to weight history,
+  never as "today". The fitted parameters use the whole window (the walk-forward validation refits them).
+- **The fitted-regimes scenario.** One regime per state: the Russell's volatility scale is
+  $\sigma(s)/\sigma_R$ and its drift shift ${TRADING_DAYS}\,(\mu(s) - \mu_R)$, so in each state the simulated
+  Russell has the fitted mean and volatility, with normal shocks as in the fit. BTC's and the altcoins'
+  residual volatilities are conditioned on the state: the calibration window's squared residuals
+  weighted by the smoothed probabilities, relative to their plain average (a state seen on fewer than
+  {MIN_CONDITIONING_ROWS} sessions of that window keeps scale 1). Betas, loadings, alphas and crypto tails stay
+  calibrated; the transition matrix is the fitted one. Day 1's regime is drawn from today's filtered
+  probabilities moved one session ahead by that matrix (the simulation's first day is tomorrow), not
+  from one named regime.
+- **Any scenario from today.** The Simulator's toggle maps each fitted state's probability onto the
+  scenario's regimes by **Russell volatility**: to the regime whose Russell vol (base vol times its
+  scale) is nearest on a log scale; regimes with the same vol share it by the scenario's own start
+  (so its initial regime keeps it), else by their long-run shares. The table under the toggle shows
+  the mapping. A one-regime scenario has nothing to start from.
 """
 )
 

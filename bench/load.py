@@ -1,0 +1,189 @@
+"""Concurrent sessions on the Simulator: time to the headline numbers and server memory.
+
+Loopback only and bounded: starts ``streamlit run`` on 127.0.0.1 (a free port, headless, the
+synthetic demo data), opens ``--sessions`` Chromium pages at once (at most 32) on the
+Simulator, and times each from navigation to the headline cards ("Median return" shown).
+Two rounds:
+
+- ``same_seed``: every session opens the same new link (one seed not run before): the
+  first computes, the others wait for it (single flight) and share the result.
+- ``distinct_seeds``: every session has its own new seed: one fresh run each.
+
+A single session alone (a fresh seed, after the warm-up) is timed first, so the ratios
+``*_p95_over_single`` say what concurrency adds on this machine whatever its other load.
+Server RSS (``/proc/<pid>/status``) is read after a warm-up session (``rss_start_mb``: imports,
+calibration and one run done), sampled during the load (``rss_peak_mb``) and read again
+``--settle`` seconds after the last session closed (``rss_after_mb``). Targets: same seed p95
+<= 2 s, distinct seeds p95 <= 5 s, ``rss_after`` within 20% of ``rss_start``. The machine is
+shared: ``loadavg`` before and after is printed with the numbers.
+
+Usage: ``python bench/load.py [--sessions 10] [--deadline 600]`` (needs Playwright and
+Chromium at /usr/bin/chromium). The last line is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+#: Most concurrent sessions (a bound, so the script cannot be turned into a flood).
+MAX_SESSIONS = 32
+#: Longest wait for one session's headline numbers (seconds).
+SESSION_TIMEOUT_S = 180
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(cache_dir: str) -> tuple[subprocess.Popen, str]:
+    """``streamlit run`` bound to 127.0.0.1 on the demo data; the process and its URL."""
+    port = _free_port()
+    env = {**os.environ, "SCX_DATA_SOURCE": "demo", "SCX_CACHE_DIR": cache_dir}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "streamlit_app.py"), "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("streamlit did not start within 90 s")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of ``pid`` in MB (``VmRSS`` of ``/proc/<pid>/status``)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def loadavg() -> list[float]:
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+
+
+def _pct(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a small sample."""
+    s = sorted(values)
+    return s[max(0, math.ceil(q / 100 * len(s)) - 1)]
+
+
+async def _one_session(browser, url: str) -> float:
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = await context.new_page()
+        start = time.perf_counter()
+        await page.goto(url)
+        await page.get_by_text("Median return", exact=False).first.wait_for(timeout=SESSION_TIMEOUT_S * 1000)
+        return time.perf_counter() - start
+    finally:
+        await context.close()
+
+
+async def _round(browser, urls: list[str], pid: int, peak: list[float]) -> list[float]:
+    """Open every URL at once; seconds to the headline numbers per session."""
+    done = asyncio.Event()
+
+    async def sample() -> None:
+        while not done.is_set():
+            peak.append(rss_mb(pid))
+            await asyncio.sleep(0.25)
+
+    sampler = asyncio.create_task(sample())
+    try:
+        return list(await asyncio.gather(*(_one_session(browser, u) for u in urls)))
+    finally:
+        done.set()
+        await sampler
+
+
+async def run(n: int, settle: float, proc: subprocess.Popen, url: str) -> dict:
+    from playwright.async_api import async_playwright
+
+    assert urlsplit(url).hostname == "127.0.0.1"  # loopback only
+    sim = f"{url}/simulate"
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+        )
+        try:
+            warm = await _one_session(browser, f"{sim}?seed=1")  # imports, calibration, one run
+            single = await _one_session(browser, f"{sim}?seed=3")  # one session alone, a fresh run
+            await asyncio.sleep(settle)
+            rss_start = rss_mb(proc.pid)
+            peak: list[float] = []
+            same = await _round(browser, [f"{sim}?seed=2"] * n, proc.pid, peak)
+            distinct = await _round(browser, [f"{sim}?seed={100 + i}" for i in range(n)], proc.pid, peak)
+        finally:
+            await browser.close()
+    await asyncio.sleep(settle)
+    rss_after = rss_mb(proc.pid)
+    return {
+        "sessions": n,
+        "same_seed_p50_s": round(_pct(same, 50), 3), "same_seed_p95_s": round(_pct(same, 95), 3),
+        "distinct_seeds_p50_s": round(_pct(distinct, 50), 3), "distinct_seeds_p95_s": round(_pct(distinct, 95), 3),
+        "warmup_s": round(warm, 3), "single_session_s": round(single, 3),
+        "same_seed_p95_over_single": round(_pct(same, 95) / single, 2),
+        "distinct_seeds_p95_over_single": round(_pct(distinct, 95) / single, 2),
+        "rss_start_mb": round(rss_start, 1), "rss_peak_mb": round(max(peak, default=rss_start), 1),
+        "rss_after_mb": round(rss_after, 1), "rss_after_over_start": round(rss_after / rss_start, 3),
+        "same_seed_s": [round(x, 3) for x in same], "distinct_seeds_s": [round(x, 3) for x in distinct],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=10, help=f"concurrent sessions (1..{MAX_SESSIONS})")
+    parser.add_argument("--settle", type=float, default=10.0, help="seconds to wait before reading RSS")
+    parser.add_argument("--deadline", type=float, default=600.0, help="give up after this many seconds")
+    args = parser.parse_args()
+    n = min(max(1, args.sessions), MAX_SESSIONS)
+    load_before = loadavg()
+    with tempfile.TemporaryDirectory() as cache_dir:
+        proc, url = start_server(cache_dir)
+        try:
+            out = asyncio.run(asyncio.wait_for(run(n, args.settle, proc, url), timeout=args.deadline))
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    out.update({"loadavg_before": load_before, "loadavg_after": loadavg(), "cpus": os.cpu_count(),
+                "targets": {"same_seed_p95_s": 2.0, "distinct_seeds_p95_s": 5.0, "rss_after_over_start": 1.2}})
+    print(f"{n} sessions on the Simulator (20,000 paths x 63 days, demo data), loopback")
+    print(f"one session alone: {out['single_session_s']:.2f} s")
+    print(f"same seed:      p50 {out['same_seed_p50_s']:.2f} s, p95 {out['same_seed_p95_s']:.2f} s")
+    print(f"distinct seeds: p50 {out['distinct_seeds_p50_s']:.2f} s, p95 {out['distinct_seeds_p95_s']:.2f} s")
+    print(f"server RSS: start {out['rss_start_mb']:.0f} MB, peak {out['rss_peak_mb']:.0f} MB, "
+          f"after {out['rss_after_mb']:.0f} MB ({out['rss_after_over_start']:.2f}x)")
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -27,7 +27,7 @@ from ui.charts.altseason import (
     make_drivers_chart,
     make_study_chart,
 )
-from ui.common import fmt_pct, show_source_banner, show_table
+from ui.common import escape_md, fmt_pct, show_source_banner, show_table
 from ui.state import get_selection
 
 SEASON_TEXT = {"altcoin season": "Altcoin season", "bitcoin season": "Bitcoin season", "neither": "Neither season"}
@@ -66,7 +66,7 @@ closes = sel.prices.closes[sel.tickers]
 try:
     result = _index(closes, crypto, int(window), float(threshold))
 except ExplorerError as exc:
-    st.error(f"No altcoin season index on this selection: {exc}")
+    st.error(f"No altcoin season index on this selection: {escape_md(exc)}")
     st.stop()
 
 cur = result.current
@@ -98,7 +98,7 @@ if len(sel.equity) == 2:
     try:
         events, study = _study(closes, crypto, int(window), float(threshold), sel.russell, sel.sp)
     except ExplorerError as exc:
-        st.error(f"No small-cap events on this selection: {exc}")
+        st.error(f"No small-cap events on this selection: {escape_md(exc)}")
 event_frame = events.long() if events is not None else pd.DataFrame({"kind": [], "date": pd.to_datetime([])})
 st.altair_chart(make_altseason_chart(result.series, event_frame, threshold=result.threshold,
                                      bitcoin_threshold=result.bitcoin_threshold, window=result.window),

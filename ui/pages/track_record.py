@@ -73,7 +73,7 @@ try:
     base = load_base(settings.scenario)
     scenario = apply_settings(base, settings.overrides, base.horizon_days)
 except ScenarioError as exc:
-    st.error(f"The Simulator's scenario cannot be validated: {exc}")
+    st.error(f"The Simulator's scenario cannot be validated: {escape_md(exc)}")
     st.stop()
 edited = " (with the Simulator's edits)" if settings.overrides else ""
 st.caption(f"Scenario: **{escape_md(scenario.name)}**{edited}, as chosen in the Simulator; engine "
@@ -82,7 +82,7 @@ st.caption(f"Scenario: **{escape_md(scenario.name)}**{edited}, as chosen in the 
 try:
     roles = model_inputs(sel)
 except ModelInputError as exc:
-    st.error(f"Cannot build the market model: {exc}")
+    st.error(f"Cannot build the market model: {escape_md(exc)}")
     st.stop()
 returns = get_returns(sel, kind="log", freq="D")[[roles.russell, roles.btc, *roles.alts]]
 if returns.empty:
@@ -108,7 +108,7 @@ if st.button("Run the track record", type="primary", key="tr_run") and result is
     try:
         result = run_validation(returns, roles, req)
     except ExplorerError as exc:
-        st.error(str(exc))
+        st.error(escape_md(exc))
         st.stop()
 if result is None:
     st.info("Set the origins and press **Run the track record** (each origin is one calibration and one "

@@ -99,3 +99,26 @@ def test_heatmap_marks_missing_and_thin_pairs() -> None:
     assert data.loc[(data["row"] == "IWM") & (data["col"] == "BTC-USD"), "label"].item() == "0.30"
     few = data.loc[(data["row"] == "SOL-USDT") & (data["col"] == "SOL-USDT"), "few"].item()
     assert few and FEW_PERIODS > 5
+
+
+def test_tooltips_never_show_negative_zero() -> None:
+    from ui.charts.altseason import make_drivers_chart
+    from ui.charts.labels import text
+
+    assert text([-0.0001, 0.0001, -0.05, np.nan], "{:+.1%}") == ["+0.0%", "+0.0%", "-5.0%", "–"]
+    assert text([-0.001, 0.25], "{:.2f}") == ["0.00", "0.25"]
+    corr = pd.DataFrame([[1.0, -0.001], [-0.001, 1.0]], index=["A", "B"], columns=["A", "B"])
+    rows = next(iter(make_correlation_heatmap(corr).to_dict()["datasets"].values()))
+    assert {r["label"] for r in rows} == {"1.00", "0.00"}
+    spread = pd.Series([0.01, -0.00001], index=DAYS[:2])
+    events = pd.DataFrame({"date": DAYS[1:2], "spread": [-0.00001], "leader_return": [0.01],
+                           "laggard_return": [0.01001]})
+    text_rows = str(make_spread_chart(spread, events, threshold=0.05, window=10).to_dict()["datasets"])
+    assert "-0.00%" not in text_rows and "+0.00%" in text_rows
+    coins = pd.DataFrame({"return": [-0.00001], "vs_btc": [-0.00002], "beats": [False]},
+                         index=pd.Index(["SOL-USD"], name="coin"))
+    spec = make_drivers_chart(coins, window=90, btc="BTC-USD").to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert rows[0]["vs_btc_text"] == "+0.0%" and "-0.0" not in str(spec["datasets"])
+    tips = [t["field"] for t in spec["encoding"]["tooltip"]]
+    assert "vs_btc_text" in tips and "vs_btc" not in tips

@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from ui.charts.axes import date_x
+from ui.charts.labels import add_text
 
 #: Colours of the event kinds overlaid on the index (core.altseason_study's names).
 EVENT_COLORS: dict[str, str] = {"Russell streaks": "#f28e2b", "breakouts": "#e45756", "spread events": "#59a14f"}
@@ -82,7 +83,7 @@ def make_drivers_chart(coins: pd.DataFrame, *, window: int, btc: str) -> alt.Cha
     coins : pandas.DataFrame
         ``AltseasonReading.drivers``: index ``coin``; ``return``, ``vs_btc``, ``beats``.
     """
-    data = coins.rename_axis("coin").reset_index()
+    data = add_text(coins.rename_axis("coin").reset_index(), {"return": "{:+.1%}", "vs_btc": "{:+.1%}"})
     data["beats"] = data["beats"].map({True: f"beats {btc}", False: f"trails {btc}"})
     order = list(data["coin"])
     return alt.Chart(data).mark_bar().encode(
@@ -93,8 +94,8 @@ def make_drivers_chart(coins: pd.DataFrame, *, window: int, btc: str) -> alt.Cha
                         legend=alt.Legend(orient="top")),
         tooltip=[
             alt.Tooltip("coin:N", title="Coin"),
-            alt.Tooltip("return:Q", title="Return", format="+.1%"),
-            alt.Tooltip("vs_btc:Q", title=f"Relative to {btc}", format="+.1%"),
+            alt.Tooltip("return_text:N", title="Return"),
+            alt.Tooltip("vs_btc_text:N", title=f"Relative to {btc}"),
         ],
     ).properties(height=alt.Step(26))  # a fixed height collapses a nominal axis in st.altair_chart
 

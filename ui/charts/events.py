@@ -8,6 +8,7 @@ import pandas as pd
 
 from core.events import BreakoutTable
 from ui.charts.axes import date_x
+from ui.charts.labels import add_text
 
 #: Longest line drawn point by point; longer series keep every k-th session (markers stay exact).
 MAX_LINE_ROWS = 4000
@@ -56,7 +57,7 @@ def make_breakout_chart(table: BreakoutTable, *, ticker: str, log_scale: bool = 
             alt.Tooltip("high:Q", title="All-time high so far", format=",.2f"),
         ],
     )
-    ev = events.copy()
+    ev = add_text(events, {"base_drawdown": "{:.1%}"})
     ev["label"] = [f"{d:%Y-%m-%d}" for d in ev["date"]]
     markers = (
         alt.Chart(ev)
@@ -70,7 +71,7 @@ def make_breakout_chart(table: BreakoutTable, *, ticker: str, log_scale: bool = 
                 alt.Tooltip("prior_high:Q", title="Prior all-time high", format=",.2f"),
                 alt.Tooltip("prior_high_date:T", title="Prior high set on"),
                 alt.Tooltip("base_sessions:Q", title="Base (sessions)"),
-                alt.Tooltip("base_drawdown:Q", title="Deepest fall in the base", format=".1%"),
+                alt.Tooltip("base_drawdown_text:N", title="Deepest fall in the base"),
             ],
         )
     )
@@ -93,6 +94,7 @@ def make_streak_timeline_chart(
         streaks["length"] >= min_length,
         ["start", "end", "length", "leader_return", "laggard_return"],
     ].copy()
+    data = add_text(data, {"leader_return": "{:+.2%}", "laggard_return": "{:+.2%}"})
     top_idx = streaks.sort_values(["length", "end"], ascending=[False, False]).head(highlight).index
     data["rank"] = np.where(data.index.isin(top_idx), f"top {highlight}", "other")
     return (
@@ -110,8 +112,8 @@ def make_streak_timeline_chart(
                 alt.Tooltip("start:T", title="Start"),
                 alt.Tooltip("end:T", title="End"),
                 alt.Tooltip("length:Q", title="Sessions"),
-                alt.Tooltip("leader_return:Q", title="Leader over the run", format="+.2%"),
-                alt.Tooltip("laggard_return:Q", title="Laggard over the run", format="+.2%"),
+                alt.Tooltip("leader_return_text:N", title="Leader over the run"),
+                alt.Tooltip("laggard_return_text:N", title="Laggard over the run"),
             ],
         )
         .properties(height=240)
@@ -123,7 +125,8 @@ def make_spread_chart(
 ) -> alt.Chart:
     """The k-session spread (leader minus laggard cumulative return) with its threshold and events."""
     s = spread.dropna()
-    data = _thin(pd.DataFrame({"date": s.index, "spread": s.to_numpy()}))
+    data = add_text(_thin(pd.DataFrame({"date": s.index, "spread": s.to_numpy()})), {"spread": "{:+.2%}"})
+    events = add_text(events, {c: "{:+.2%}" for c in ("spread", "leader_return", "laggard_return")})
     line = (
         alt.Chart(data)
         .mark_line(strokeWidth=1, color="#4c78a8")
@@ -132,7 +135,7 @@ def make_spread_chart(
             y=alt.Y("spread:Q", title=f"{window}-session spread", axis=alt.Axis(format="%")),
             tooltip=[
                 alt.Tooltip("date:T", title="Date"),
-                alt.Tooltip("spread:Q", title="Spread", format="+.2%"),
+                alt.Tooltip("spread_text:N", title="Spread"),
             ],
         )
     )
@@ -149,9 +152,9 @@ def make_spread_chart(
             y="spread:Q",
             tooltip=[
                 alt.Tooltip("date:T", title="Event"),
-                alt.Tooltip("spread:Q", title="Spread", format="+.2%"),
-                alt.Tooltip("leader_return:Q", title="Leader", format="+.2%"),
-                alt.Tooltip("laggard_return:Q", title="Laggard", format="+.2%"),
+                alt.Tooltip("spread_text:N", title="Spread"),
+                alt.Tooltip("leader_return_text:N", title="Leader"),
+                alt.Tooltip("laggard_return_text:N", title="Laggard"),
             ],
         )
     )
@@ -203,7 +206,7 @@ def make_event_study_chart(frame: pd.DataFrame, *, horizon: int) -> alt.Chart:
             x=alt.X("g:Q"),
             tooltip=[
                 alt.Tooltip("event_date:T", title="Event"),
-                alt.Tooltip("forward_return:Q", title="Forward return", format="+.1%"),
+                alt.Tooltip("forward_return_text:N", title="Forward return"),
             ],
         )
     )
@@ -220,13 +223,13 @@ def make_event_study_chart(frame: pd.DataFrame, *, horizon: int) -> alt.Chart:
             ),
             tooltip=[
                 alt.Tooltip("group:N", title="Mean of"),
-                alt.Tooltip("forward_return:Q", title="Mean forward return", format="+.1%"),
+                alt.Tooltip("forward_return_text:N", title="Mean forward return"),
                 alt.Tooltip("n:Q", title="n"),
             ],
         )
     )
     return (
-        alt.layer(bars, events, means, data=frame)
+        alt.layer(bars, events, means, data=add_text(frame, {"forward_return": "{:+.1%}"}))
         .properties(width=300, height=170)
         .facet(facet=alt.Facet("title:N", title=None), columns=2)
         .resolve_scale(x="independent", y="independent")

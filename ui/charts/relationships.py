@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from ui.charts.axes import date_x
+from ui.charts.labels import text as label_text
 
 Chart = alt.Chart | alt.LayerChart
 
@@ -101,7 +102,7 @@ def make_correlation_heatmap(corr: pd.DataFrame, counts: pd.DataFrame | None = N
     data["n"] = pd.to_numeric(data["n"], errors="coerce")
     # short windows: a pair with no common period has no correlation (grey cell, "–"), and one
     # with fewer than FEW_PERIODS common periods is faded: its number is mostly noise
-    data["label"] = [("–" if pd.isna(c) else f"{c:.2f}") for c in data["corr"]]
+    data["label"] = label_text(data["corr"].to_numpy(dtype=float), "{:.2f}")  # never "-0.00"
     data["few"] = data["n"].notna() & (data["n"] < FEW_PERIODS)
     base = alt.Chart(data).encode(
         x=alt.X("col:N", title=None, sort=order),

@@ -12,13 +12,13 @@ from core.commands.common import (
     load_model_data,
     print_json,
 )
+from core.conventions import DEFAULT_SEED
 from core.montecarlo import ENGINES
 from core.scenario import SCENARIO_DIR, list_scenarios, resolve_scenario
 from core.sensitivity import MAX_SWEEP_POINTS, SWEEP_FIELDS, SweepError, sweep
 from core.tickers import DEFAULT_RUSSELL
 
 DEFAULT_PATHS = 5_000
-DEFAULT_SEED = 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -92,13 +92,13 @@ class DataRoots:
         """The allowed folder for ``folder`` (absolute, or relative to a root), symlinks resolved.
 
         A relative path is tried against each root in order (the first that exists wins);
-        ``""`` or ``"."`` is the first root.
+        ``""`` or ``"."`` is the first root. With roots configured the folder must exist.
 
         Raises
         ------
         DataRootError
-            The source is off, the text is too long or holds a NUL, or the folder resolves
-            outside every root. The message names no server path.
+            The source is off, the text is too long or holds a NUL, the folder resolves
+            outside every root, or (with roots) does not exist. The message names no server path.
         """
         text = str(folder).strip()
         if len(text) > MAX_DIR_CHARS or "\x00" in text:
@@ -111,13 +111,12 @@ class DataRoots:
             return _resolve(text)
         path = Path(os.path.expanduser(text)) if text else Path(".")
         candidates = [path] if path.is_absolute() else [root / path for root in self.roots]
-        for cand in candidates:
-            resolved = cand.resolve()
-            if self._inside(resolved) and (resolved.is_dir() or len(candidates) == 1):
+        inside = [c.resolve() for c in candidates if self._inside(c.resolve())]
+        for resolved in inside:
+            if resolved.is_dir():
                 return resolved
-        for cand in candidates:
-            if self._inside(cand.resolve()):
-                return cand.resolve()
+        if inside:  # named without the server path, so a missing folder reveals nothing of the layout
+            raise DataRootError(f"no folder {text!r} inside the folders this app may read")
         raise DataRootError(
             f"the folder {text!r} is outside the folders this app may read; "
             "use a folder inside an allowed root (paths relative to it work)"

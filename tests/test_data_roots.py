@@ -44,7 +44,7 @@ def test_several_roots_from_env_and_secrets(tree) -> None:
     env = {"SCX_DATA_DIR": str(tree["root"]), "SCX_DATA_ROOTS": os.pathsep.join([str(tree["other"]), "/no/such"])}
     roots = data_roots(env, extra=[str(tree["outside"])])
     assert roots.roots == (tree["root"].resolve(), tree["other"].resolve(), tree["outside"].resolve())
-    assert roots.allowed(tree["outside"] / "x") and roots.allowed("market")
+    assert roots.allowed(tree["outside"]) and roots.allowed("market") and not roots.allowed(tree["outside"] / "x")
 
 
 def test_links_carry_root_relative_folders_only(tree) -> None:
@@ -74,6 +74,13 @@ def test_community_cloud_counts_as_deployed_unless_told_otherwise() -> None:
     assert not is_deployed({"SCX_DEPLOYED": "no"}, app_dir=cloud)
     assert not is_deployed({}, app_dir=Path("/home/me/scx"))
     assert is_deployed({"SCX_DEPLOYED": "yes"}, app_dir=Path("/home/me/scx"))
+
+
+def test_a_missing_folder_inside_a_root_is_named_without_the_root(tree) -> None:
+    roots = data_roots({"SCX_DATA_ROOTS": str(tree["root"])})
+    with pytest.raises(DataRootError, match="no folder 'market/nope' inside the folders this app may read") as err:
+        roots.resolve("market/nope")
+    assert str(tree["root"]) not in str(err.value)
 
 
 def test_nul_and_overlong_text_are_refused(tree) -> None:

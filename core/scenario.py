@@ -993,7 +993,9 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario
                            "transition.calm.1": 0.02})
 
     A value of ``None`` removes the field (back to its default or the calibrated value).
-    Single transition entries can be set, but the row must still sum to 1.
+    Single transition entries can be set, but the row must still sum to 1. Changing
+    ``initial_regime`` (without setting ``initial_probabilities``) drops the start
+    probabilities: a named start regime replaces a start distribution.
 
     Raises
     ------
@@ -1001,6 +1003,9 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario
         Unknown path (source ``"<overrides>"``) or an invalid resulting value.
     """
     doc = scenario_to_dict(scenario)
+    if overrides.get("initial_regime", scenario.initial_regime) != scenario.initial_regime \
+            and "initial_probabilities" not in overrides:
+        doc.pop("initial_probabilities", None)
     for path, value in overrides.items():
         if isinstance(value, tuple):
             value = list(value)

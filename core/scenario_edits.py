@@ -91,6 +91,8 @@ def scenario_diff(base: Scenario, edited: Scenario) -> dict[str, Any]:
     for key in ("name", "description", "rationale", "selectivity", "initial_regime"):
         if not _same(a[key], b[key]):
             out[key] = b[key]
+    if not _same(a.get("initial_probabilities"), b.get("initial_probabilities")):
+        out["initial_probabilities"] = b.get("initial_probabilities")
     ra, rb = a["russell"], b["russell"]
     for key in ("mode", "target_return", "annual_vol"):
         if not _same(ra.get(key), rb.get(key)):

@@ -96,3 +96,14 @@ def test_compare_offers_the_fitted_scenario() -> None:
     picker = at.multiselect(key="cmp_scenarios")
     assert "Fitted regimes" in picker.options or "fitted_regimes" in picker.options
     assert not at.error, [e.value for e in at.error]
+
+
+def test_fitted_scenario_with_a_named_start_regime() -> None:
+    """Picking an initial regime in the sidebar replaces the fitted start probabilities (and the link says so)."""
+    at = _open({"paths": "2000", "scenario": "fitted_regimes"})
+    at.selectbox(key="sim.p.initial_regime").set_value("turbulent").run()
+    assert not at.exception, at.exception
+    ov = at.query_params["ov"]
+    ov = ov[0] if isinstance(ov, list) else ov
+    assert '"initial_probabilities":null' in ov and '"initial_regime":"turbulent"' in ov
+    assert not at.error, [e.value for e in at.error]

@@ -153,3 +153,18 @@ def test_start_probabilities_toml_round_trip_and_removal() -> None:
     assert scenario_from_dict(tomllib.loads(text)) == THREE
     plain = with_overrides(THREE, {"initial_probabilities": None})
     assert plain.initial_probabilities is None and "initial_probabilities" not in scenario_to_toml(plain)
+
+
+def test_changing_the_initial_regime_replaces_the_start_probabilities() -> None:
+    from core.scenario_edits import apply_settings, scenario_diff
+
+    assert with_overrides(THREE, {"initial_regime": "a"}).initial_probabilities == THREE.initial_probabilities
+    named = with_overrides(THREE, {"initial_regime": "b"})
+    assert named.initial_regime == "b" and named.initial_probabilities is None
+    both = with_overrides(THREE, {"initial_regime": "b", "initial_probabilities": [0.0, 0.0, 1.0]})
+    assert both.initial_probabilities == (0.0, 0.0, 1.0)
+    # the sidebar's diff/apply cycle reproduces each edit
+    for edited in (named, both, with_overrides(THREE, {"initial_probabilities": [0.1, 0.1, 0.8]})):
+        ov = scenario_diff(THREE, edited)
+        assert apply_settings(THREE, ov, THREE.horizon_days) == edited
+    assert scenario_diff(THREE, named) == {"initial_regime": "b", "initial_probabilities": None}

@@ -10,6 +10,7 @@ from typing import Any
 import streamlit as st
 
 from core.calibration import MarketModel
+from core.fitted_scenario import FITTED_NAME, FITTED_REGIMES
 from core.model_tables import calibrated_reference
 from core.montecarlo import ENGINES
 from core.regimes import spell_length
@@ -244,6 +245,8 @@ def _sizes(settings: SimSettings, base: Scenario) -> tuple[int, int, int, str]:
 
 
 def _scenario_label(key: str) -> str:
+    if key == FITTED_REGIMES:  # no fit just to draw a label (the fit runs when it is picked)
+        return FITTED_NAME
     if key == IMPORTED:
         imp = _imported()
         try:

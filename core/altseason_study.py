@@ -161,7 +161,8 @@ class AltseasonStudy:
         (hits / n_events), ``in_season_at_event`` (share of used events with the index
         already at or above the threshold on the event day), ``n_sessions`` (eligible
         sessions), ``base_rate`` (share of them with Y = 1), ``p_perm`` (one-sided
-        permutation p-value), ``p_binom`` (one-sided exact binomial p-value against
+        permutation p-value), ``p_exact`` (the same tail counted over every placement, when
+        ``n_events < SMALL_N``; NaN otherwise), ``p_binom`` (one-sided exact binomial p-value against
         ``base_rate``), ``ci_low``/``ci_high`` (Clopper-Pearson 95 % interval of the event
         rate; NaN when ``n_events < SMALL_N``), ``few_events`` (bool).
     event_outcomes : pandas.DataFrame
@@ -223,6 +224,31 @@ def _spaced_sets(n_slots: int, n: int, gap: int, n_draws: int, rng: np.random.Ge
         keys = rng.random((min(rows, n_draws - lo), free))
         chunks.append(np.sort(np.argpartition(keys, n - 1, axis=1)[:, :n], axis=1))
     return np.concatenate(chunks, axis=0) + np.arange(n) * (gap - 1)
+
+
+def _exact_tail(y: np.ndarray, n: int, gap: int, hits: int) -> float:
+    """Exact P(hits_b >= hits) over *all* sets of ``n`` positions of ``y`` pairwise >= ``gap`` apart.
+
+    Counts by dynamic programming over the set size and its hits s, vectorized over the last
+    position j: ``G[m, s, j] = sum_{i <= j - gap} G[m - 1, s - y_j, i]``. NaN when no set fits.
+    """
+    y = y.astype(bool)
+    size = len(y)
+    # g[s, j]: sets of the current size with s hits whose last position is j (float64: exact < 2**53)
+    g = np.zeros((n + 1, size))
+    g[0, ~y] = 1.0
+    g[1, y] = 1.0
+    for _ in range(1, n):  # set sizes 2..n (n < SMALL_N)
+        cum = np.cumsum(g, axis=1)
+        before = np.zeros_like(cum)
+        if gap < size:
+            before[:, gap:] = cum[:, : size - gap]  # sets ending at or before j - gap
+        shifted = np.vstack([np.zeros((1, size)), before[:-1]])  # one more hit
+        g = np.where(y[None, :], shifted, before)
+    total = g.sum()
+    if total == 0:
+        return float("nan")
+    return float(g[hits:].sum() / total)
 
 
 def altseason_event_study(
@@ -288,7 +314,7 @@ def altseason_event_study(
                 "event_rate": hits / n if n else np.nan,
                 "in_season_at_event": float(now[eligible[k_used]].mean()) if n else np.nan,
                 "n_sessions": int(len(eligible)), "base_rate": base_rate,
-                "p_perm": np.nan, "p_binom": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                "p_perm": np.nan, "p_exact": np.nan, "p_binom": np.nan, "ci_low": np.nan, "ci_high": np.nan,
                 "few_events": n < SMALL_N,
             }
             if n:
@@ -296,6 +322,8 @@ def altseason_event_study(
                 if draws is not None:
                     null_hits = y[draws].sum(axis=1)
                     row["p_perm"] = float((1 + (null_hits >= hits).sum()) / (1 + n_draws))
+                if n < SMALL_N:  # few events: every placement counted, no sampling error
+                    row["p_exact"] = _exact_tail(y, n, h, hits)
                 if 0.0 < base_rate < 1.0:
                     row["p_binom"] = float(stats.binomtest(hits, n, base_rate, alternative="greater").pvalue)
                 if n >= SMALL_N:

@@ -230,3 +230,26 @@ def test_real_data_smoke(market_dir: Path) -> None:
     assert set(t["kind"]) == {STREAK_EVENTS, BREAKOUT_EVENTS, SPREAD_EVENTS}
     assert (t["n_events"] <= t["n_input"]).all() and t["p_perm"].dropna().between(0, 1).all()
     assert t.loc[t["n_events"] < SMALL_N, "ci_low"].isna().all()
+
+
+def test_exact_tail_equals_brute_force_enumeration() -> None:
+    from itertools import combinations
+
+    from core.altseason_study import _exact_tail
+
+    rng = np.random.default_rng(5)
+    y = rng.random(23) < 0.35
+    for n, gap in ((1, 1), (2, 3), (3, 4), (4, 2)):
+        sets = [c for c in combinations(range(len(y)), n) if all(b - a >= gap for a, b in zip(c, c[1:], strict=False))]
+        sums = np.array([y[list(c)].sum() for c in sets])
+        for hits in range(n + 1):
+            assert _exact_tail(y, n, gap, hits) == pytest.approx((sums >= hits).mean(), abs=1e-12)
+
+
+def test_few_events_get_an_exact_p_close_to_the_permutation_p() -> None:
+    values = np.where(np.arange(300) % 40 < 10, 80.0, 10.0)
+    idx, events = _study_fixture(values, [5, 100, 200])
+    row = altseason_event_study(idx, events, horizons=[10], seed=3, n_draws=20000).table.iloc[0]
+    assert row["n_events"] == 3 and not np.isnan(row["p_exact"])
+    se = np.sqrt(row["p_exact"] * (1 - row["p_exact"]) / 20000)
+    assert abs(row["p_perm"] - row["p_exact"]) < 4 * se + 1e-4

@@ -111,6 +111,7 @@ HEADER_LABELS: dict[str, str] = {
     "vs_btc": "vs BTC",
     "p_perm": "p (permutation)",
     "p_binom": "p (exact binomial)",
+    "p_exact": "p (every placement)",
     "ci_low": "95% low",
     "ci_high": "95% high",
     "ticker": "Ticker",

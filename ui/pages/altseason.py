@@ -135,13 +135,14 @@ else:
     shown = study.table.drop(columns=["few_events"])
     show_table(shown.set_index(["kind", "horizon"]),
                {c: "{:.0%}" for c in ("event_rate", "base_rate", "in_season_at_event", "ci_low", "ci_high")}
-               | {"p_perm": "{:.3f}", "p_binom": "{:.3f}"})
+               | {"p_perm": "{:.3f}", "p_exact": "{:.3f}", "p_binom": "{:.3f}"})
     few = study.table[study.table["few_events"]]
     if len(few):
         kinds = ", ".join(sorted(set(few["kind"])))
         st.warning(
-            f"Fewer than {SMALL_N} events behind some rows ({kinds}): no interval is shown and the "
-            "p-values there rest on a handful of dates; read them as anecdotes.",
+            f"Fewer than {SMALL_N} events behind some rows ({kinds}): no interval is shown; "
+            "p (every placement) counts all ways of placing as few dates, but a handful of dates "
+            "is an anecdote, not evidence.",
             icon=":material/warning:",
         )
     st.caption("p (exact binomial) assumes independent events with the all-sessions rate; the permutation "

@@ -123,7 +123,8 @@ st.markdown(
   after a 250-session base, the 10-session spread crossing 5%), does the index reach the threshold within
   *h* sessions more often than after any session? Events closer than *h* sessions to an earlier one are
   dropped; the permutation p-value draws random session sets of the same size and spacing (fixed seed).
-  The exact binomial p-value assumes independent events. Under five events no interval is shown.
+  The exact binomial p-value assumes independent events. Under five events no interval is shown and the
+  permutation p-value is also counted exactly, over every placement of that many dates.
 """
 )
 

@@ -52,7 +52,8 @@ def test_default_page_answers_with_core_verdicts(monkeypatch: pytest.MonkeyPatch
     assert "Short answer." in info and o.answer.split(".")[0] in info
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Last breakout"] == "2025-09-18"
-    assert metrics[f"{o.corr_asset}/IWM correlation (90d)"] == f"{o.corr_today:.2f}"
+    assert metrics["BTC/IWM corr., 90d"] == f"{o.corr_today:.2f}"
+    assert metrics["IWM > SPY, sessions"] == str(o.streak.length)
     assert metrics["Altcoin season index"] == f"{o.altseason.current.index:.0f} / 100"
     assert metrics["Regime (fitted)"] in STATE_NAMES[2] + STATE_NAMES[3]
 

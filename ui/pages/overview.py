@@ -20,6 +20,7 @@ from core.claims import (
 )
 from core.data import PriceData, list_csv_tickers
 from core.overview import CORR_WINDOW, QUESTION, Overview, overview
+from core.roles import coin_of
 from ui.common import escape_md, show_source_banner
 from ui.sidebar import allowed_roots, cached_load, default_source
 from ui.state import Selection, get_selection
@@ -85,8 +86,7 @@ def _today(o: Overview) -> None:
     else:
         since = ("longest in the data" if s.is_longest_in_data else
                  f"longest since {_d(s.longest_since.end)}" if s.longest_since else "")
-        c1.metric(f"Sessions {o.russell} beat {o.sp} in a row", f"{s.length}",
-                  delta=since or None, delta_color="off", delta_arrow="off",
+        c1.metric(f"{o.russell} > {o.sp}, sessions", f"{s.length}", delta=since or None, delta_color="off", delta_arrow="off",
                   help=f"Consecutive sessions to {_d(s.last_session)} in which the Russell proxy's daily "
                        "return beat the S&P proxy's.")
     if o.last_breakout is None:
@@ -98,9 +98,10 @@ def _today(o: Overview) -> None:
     if pd.isna(o.corr_today):
         c3.metric(f"{CORR_WINDOW}-session correlation", "–")
     else:
-        c3.metric(f"{o.corr_asset}/{o.russell} correlation ({CORR_WINDOW}d)", f"{o.corr_today:.2f}",
+        c3.metric(f"{coin_of(o.corr_asset)}/{o.russell} corr., {CORR_WINDOW}d", f"{o.corr_today:.2f}",
                   delta=f"{o.corr_percentile:.0%} of history at or below", delta_color="off", delta_arrow="off",
-                  help=f"Daily log returns on the equity calendar, window ending {_d(o.corr_date)}; compared "
+                  help=f"Correlation of {o.corr_asset}'s and {o.russell}'s daily log returns on the equity "
+                       f"calendar over the {CORR_WINDOW} sessions ending {_d(o.corr_date)}; compared "
                        f"with all {o.corr_n_windows} windows since {_d(o.corr_history_start)}.")
     alt = o.altseason.current if o.altseason is not None else None
     if alt is None:

@@ -501,6 +501,7 @@ with tab_study:
             ),
             width="stretch",
             hide_index=True,
+            placeholder="–",  # Streamlit ignores the Styler's na_rep for missing cells
         )
         st.caption(
             "n_dated: events with a full forward window; n_events: those kept after de-clustering (an event is "

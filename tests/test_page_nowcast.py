@@ -78,6 +78,10 @@ def test_link_opens_with_the_toggle_on() -> None:
     at = _open({**FAST, "nowcast": "1"})
     assert at.toggle(key="sim_nowcast").value is True
     assert any(c.value.startswith("Day 1 starts in:") for c in at.caption)
+    at.session_state["sim_tab"] = "Regimes"
+    at.run()
+    assert not at.exception, at.exception
+    assert any("starting from the probabilities p₀ = (euphoria" in c.value for c in at.caption)
 
 
 def test_fitted_scenario_is_in_the_picker_and_runs() -> None:

@@ -31,6 +31,15 @@ def _flag(raw: str) -> bool:
     return raw == "1"
 
 
+def start_text(scenario: Scenario) -> str:
+    """Where the scenario's chain starts, in words: a named regime or the start probabilities."""
+    if scenario.initial_probabilities is None:
+        return f"starting in {scenario.initial_regime}"
+    shares = ", ".join(f"{n} {p:.1%}" for n, p in zip(scenario.regime_names, scenario.initial_probabilities,
+                                                        strict=True))
+    return f"starting from the probabilities p₀ = ({shares})"
+
+
 def _state_table(fit: RegimeFit) -> pd.DataFrame:
     """Per fitted state: today's filtered probability, the next session's, the state's Russell moments."""
     return pd.DataFrame({

@@ -49,7 +49,7 @@ from ui.charts.simulation import (
     make_sensitivity_chart,
 )
 from ui.common import escape_md, show_source_banner
-from ui.nowcast import render_nowcast
+from ui.nowcast import render_nowcast, start_text
 from ui.scenario_form import (
     ENGINE_ADVICE,
     ENGINE_NOTES,
@@ -301,7 +301,7 @@ def _regimes_tab(result: SimulationResult, scenario: Scenario) -> None:
     _show(table, "{:.2%}")
     st.caption(
         f"Share of the {n_days:,} simulated path-days in each regime, the exact expectation over "
-        f"{result.horizon} days starting in {scenario.initial_regime} (mean of e₀Pᵗ), and the chain's "
+        f"{result.horizon} days {start_text(scenario)} (mean of p₀Pᵗ), and the chain's "
         "long-run share. Simulated and expected differ only by Monte Carlo noise (days on a path are dependent, "
         "so the noise is larger than for independent days)."
     )

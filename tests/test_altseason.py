@@ -253,3 +253,12 @@ def test_few_events_get_an_exact_p_close_to_the_permutation_p() -> None:
     assert row["n_events"] == 3 and not np.isnan(row["p_exact"])
     se = np.sqrt(row["p_exact"] * (1 - row["p_exact"]) / 20000)
     assert abs(row["p_perm"] - row["p_exact"]) < 4 * se + 1e-4
+
+
+def test_no_events_give_empty_rows_not_errors() -> None:
+    values = np.where(np.arange(120) % 30 < 5, 80.0, 10.0)
+    idx, events = _study_fixture(values, [])
+    t = altseason_event_study(idx, events, horizons=[5, 10], seed=0, n_draws=100).table
+    assert len(t) == 6 and (t["n_events"] == 0).all() and (t["hits"] == 0).all()
+    assert t[["event_rate", "p_perm", "p_exact", "p_binom", "ci_low"]].isna().all().all()
+    assert (t["base_rate"] > 0).all()

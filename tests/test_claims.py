@@ -73,6 +73,12 @@ def test_every_claim_is_declared_once_with_a_known_test() -> None:
         hash(c)  # frozen and hashable
     with pytest.raises(ClaimError, match="unknown test 'nope'"):
         evaluate_claim(dataclasses.replace(CLAIM10, test="nope"), _prices(_streak_closes("2020", "2021", {})))
+    prices = _prices(_streak_closes("2020", "2021", {}))
+    for bad in (5, 10**6, 1.5):
+        with pytest.raises(ClaimError, match=f"n_boot must be .* got {bad!r}"):
+            evaluate_claims(prices, n_boot=bad)
+    with pytest.raises(ClaimError, match="seed must be"):
+        evaluate_claim(CLAIM10, prices, seed=-1)
     with pytest.raises(ClaimError, match="verdict must be one of"):
         Verdict(CLAIM10, "probably", "no reason")
 

@@ -66,10 +66,13 @@ from core.errors import ExplorerError
 __all__ = [
     "VERDICTS", "VERDICT_LABELS", "SUPPORTED", "CONTRADICTED", "MIXED", "TOO_FEW", "NOT_TESTABLE",
     "Claim", "Verdict", "Robustness", "ClaimError", "NotTestable",
-    "CLAIMS", "CLAIM_TICKERS", "TESTS", "MAX_GRID_CELLS", "FDR_ALPHA", "DOMINANCE", "BTC_SUPPLY", "ETH_SUPPLY",
+    "CLAIMS", "CLAIM_TICKERS", "TESTS", "N_BOOT_BOUNDS", "MAX_GRID_CELLS", "FDR_ALPHA", "DOMINANCE", "BTC_SUPPLY", "ETH_SUPPLY",
     "claim_tickers", "evaluate_claim", "evaluate_claims", "robustness_grid", "bh_adjust", "basket_peaks",
     "dominance_panel",
 ]
+
+#: Bounds of the draws per event study (permutation and bootstrap), for the app and the CLI.
+N_BOOT_BOUNDS: tuple[int, int] = (100, 10_000)
 
 #: Test name -> function ``(claim, prices, *, seed, n_boot) -> Verdict``.
 TESTS: dict[str, Callable[..., Verdict]] = {
@@ -96,7 +99,8 @@ def evaluate_claim(claim: Claim, prices: PriceData, *, seed: int = 0, n_boot: in
     seed : int
         Seed of the bootstrap and permutation draws of the event studies.
     n_boot : int
-        Draws per event study (the robustness grid uses 1,000 per cell).
+        Draws per event study, within :data:`N_BOOT_BOUNDS` (the robustness grid uses 1,000 per
+        cell).
 
     Returns
     -------
@@ -107,8 +111,13 @@ def evaluate_claim(claim: Claim, prices: PriceData, *, seed: int = 0, n_boot: in
     Raises
     ------
     ClaimError
-        The claim names an unknown test.
+        The claim names an unknown test; ``n_boot`` or ``seed`` out of bounds.
     """
+    lo, hi = N_BOOT_BOUNDS
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or not lo <= n_boot <= hi:
+        raise ClaimError(f"n_boot must be an integer between {lo} and {hi}, got {n_boot!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ClaimError(f"seed must be an integer >= 0, got {seed!r}")
     if claim.test not in TESTS:
         raise ClaimError(f"claim {claim.id!r} names an unknown test {claim.test!r}; known: {sorted(TESTS)}")
     try:
@@ -124,5 +133,11 @@ def evaluate_claim(claim: Claim, prices: PriceData, *, seed: int = 0, n_boot: in
 def evaluate_claims(
     prices: PriceData, claims: Sequence[Claim] = CLAIMS, *, seed: int = 0, n_boot: int = 2000
 ) -> tuple[Verdict, ...]:
-    """Judge every claim on ``prices``; one claim's missing data never stops the others."""
+    """Judge every claim on ``prices``; one claim's missing data never stops the others.
+
+    Raises
+    ------
+    ClaimError
+        As :func:`evaluate_claim` (bad ``n_boot`` or ``seed``), before any claim is judged.
+    """
     return tuple(evaluate_claim(c, prices, seed=seed, n_boot=n_boot) for c in claims)

@@ -58,7 +58,8 @@ def real_columns(prices: PriceData) -> list[str]:
             if prices.sources.get(c) != "demo" and closes[c].notna().any()]
 
 
-def _first(prices: PriceData, names: Sequence[str]) -> str | None:
+def first_present(prices: PriceData, names: Sequence[str]) -> str | None:
+    """The first of ``names`` that is a real (non-demo) column with data, or None."""
     have = set(real_columns(prices))
     return next((n for n in names if n in have), None)
 
@@ -81,7 +82,7 @@ def equity_pairs(prices: PriceData) -> list[Pair]:
     """The Russell/S&P pairs with real data, longest history first (indices, then ETFs)."""
     out = []
     for kind, small, large in (("index", RUSSELL_INDEX, SP_INDEX), ("ETF", RUSSELL_ETF, SP_ETF)):
-        a, b = _first(prices, small), _first(prices, large)
+        a, b = first_present(prices, small), first_present(prices, large)
         if a is not None and b is not None:
             out.append(Pair(a, b, kind))
     return out
@@ -114,7 +115,7 @@ def pick_russell(prices: PriceData, *, latest: bool = False) -> str:
     NotTestable
         Neither ^RUT nor IWM has real data.
     """
-    found = [t for t in (_first(prices, RUSSELL_INDEX), _first(prices, RUSSELL_ETF)) if t is not None]
+    found = [t for t in (first_present(prices, RUSSELL_INDEX), first_present(prices, RUSSELL_ETF)) if t is not None]
     if not found:
         raise NotTestable(_missing_equity_text(prices, "a Russell 2000 series (^RUT or IWM)"))
     if latest:

@@ -23,6 +23,7 @@ from core.claims._base import (
     TOO_FEW,
     Claim,
     NotTestable,
+    Robustness,
     Verdict,
     combine,
     date_text,
@@ -31,9 +32,10 @@ from core.claims._base import (
 from core.claims._data import (
     RUSSELL_ETF,
     RUSSELL_INDEX,
-    _first,
+    Pair,
     crypto_roles,
     equity_pairs,
+    first_present,
     pick_pair,
     pick_russell,
 )
@@ -62,7 +64,7 @@ ALPHA = 0.05
 
 def _russell_series(prices: PriceData) -> list[str]:
     """The Russell series with real data (^RUT first, then IWM): the grid's proxy axis."""
-    return [t for t in (_first(prices, RUSSELL_INDEX), _first(prices, RUSSELL_ETF)) if t is not None]
+    return [t for t in (first_present(prices, RUSSELL_INDEX), first_present(prices, RUSSELL_ETF)) if t is not None]
 
 
 def _sampled(prices: PriceData, roles: CryptoRoles, calendar: pd.DatetimeIndex) -> pd.DataFrame:
@@ -130,7 +132,8 @@ def judge_breakout_btc(claim: Claim, prices: PriceData, *, seed: int = 0, n_boot
 
 
 def _breakout_grid(prices: PriceData, roles: CryptoRoles, *, column: str, base: int, horizon: int, seed: int,
-                   what: str):
+                   what: str) -> Robustness:
+    """A breakout claim over Russell series, bases and horizons (12 cells)."""
     panels: dict[str, tuple[pd.DataFrame, pd.Series]] = {}
     bases, horizons = (125, 250, 500), (126, 252)
     for r in _russell_series(prices):
@@ -321,7 +324,7 @@ def judge_spread_dominance(claim: Claim, prices: PriceData, *, seed: int = 0, n_
                   f"{mean_after * 100:+.1f} points on average over {horizon} sessions, vs "
                   f"{row['mean_all'] * 100:+.1f} after a random session (p = {pv:.2f}); claimed "
                   f"+{rise * 100:.0f} to +{float(p.get('rise_high', rise)) * 100:.0f} points.")
-    robust = _spread_grid(panels, pairs, roles, pair=pair, window=window, threshold=threshold,
+    robust = _spread_grid(panels, pairs, pair=pair, window=window, threshold=threshold,
                           horizon=horizon, seed=seed)
     return Verdict(claim, verdict, reason, n=n, numbers=numbers, proxy=proxy, window=win, robustness=robust)
 
@@ -330,7 +333,9 @@ def judge_spread_dominance(claim: Claim, prices: PriceData, *, seed: int = 0, n_
 ROUND_POINTS = 0.005
 
 
-def _spread_grid(panels, pairs, roles, *, pair, window, threshold, horizon, seed):
+def _spread_grid(panels: dict[str, tuple[pd.DataFrame, pd.DataFrame]], pairs: list[Pair], *, pair: Pair,
+                 window: int, threshold: float, horizon: int, seed: int) -> Robustness:
+    """The spread claim over proxies, thresholds, windows and horizons (36 cells)."""
     def run(cell: dict) -> tuple[int, float, float]:
         panel, daily = panels[cell["proxy"]]
         ev = find_spread_events(daily["leader"], daily["laggard"], window=int(cell["window"]),

@@ -7,14 +7,11 @@ from typing import Any
 
 import pandas as pd
 
-from core.claims import Verdict, claim_tickers
+from core.claims import N_BOOT_BOUNDS, Verdict, claim_tickers
 from core.commands.common import add_data_arguments, load_from_args, print_json
 from core.data import list_csv_tickers
 from core.overview import QUESTION, Overview, overview
 from core.tickers import DEFAULT_RUSSELL, DEFAULT_SP
-
-#: Bounds of the draws per event study (permutation and bootstrap).
-N_BOOT_BOUNDS: tuple[int, int] = (100, 10_000)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -343,3 +343,22 @@ def test_real_event_and_comovement_claims(real: dict[str, Verdict]) -> None:
     dom = real["spread_5pct_alt_dominance_rises"]
     assert dom.robustness is not None and dom.robustness.grid["q_value"].notna().any()
     assert "1 - BTC share" in dom.numbers["dominance_proxy"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "tickers", "claim_id"),
+    [
+        ("2026-01-10", "2026-03-01", ["^RUT", "^GSPC"], "streak_10_longest_since_1990"),  # mid-streak start
+        ("2025-06-01", "2026-03-01", ["^RUT"], "record_high_first_since_2021"),  # 2021 high not loaded
+        ("2014-01-01", "2016-12-31", ["^RUT", "BTC-USD"], "breakouts_2016_2020_btc_bull"),  # no 2020
+        ("2014-01-01", "2016-12-31", ["IWM", "BTC-USD"], "crypto_cap_tracks_russell"),  # ends before the claim
+        ("2025-06-01", "2026-12-31", ["IWM", "BTC-USD"], "crypto_leads_small_caps"),  # too short for a lead
+    ],
+)
+def test_truncated_history_is_not_testable_never_contradicted(
+    market_dir, start: str, end: str, tickers: list[str], claim_id: str
+) -> None:
+    prices = load_prices(tickers, start, end, source="csv", data_dir=str(market_dir))
+    v = evaluate_claim(BY_ID[claim_id], prices, n_boot=200)
+    assert v.verdict == NOT_TESTABLE, v.reason
+

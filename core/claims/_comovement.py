@@ -29,6 +29,9 @@ from core.returns import compute_returns, sample_on_calendar
 
 #: A correlation quoted to one decimal ("0.7") holds when the measured one rounds to it.
 ROUND_CORR = 0.05
+#: Fewest returns for a lead-lag verdict (about two years at each frequency): absence of a lead
+#: in a shorter sample says little.
+MIN_GRANGER_OBS: dict[str, int] = {"D": 500, "W": 104}
 #: Circulating supplies behind the BTC+ETH market-cap proxy (coins). Both moved less than 2 %
 #: over 2024-2026 (BTC about 19.6 M to 19.9 M; ETH about 120.1 M to 120.7 M), so a constant
 #: supply keeps the proxy within about 1 % of the true capitalisation of the two coins, which
@@ -124,7 +127,10 @@ def judge_market_cap(claim: Claim, prices: PriceData, **_: object) -> Verdict:
         russell = pick_russell(prices, latest=True)
         cols[0] = russell
         data_end = min(prices.closes[c].last_valid_index() for c in cols)
-    end = min(claim.said_on, data_end)
+    if data_end < claim.said_on:
+        raise NotTestable(f"{', '.join(cols)} end {data_end:%Y-%m-%d}, before {claim.date}: the two years "
+                          "before the claim are not all loaded")
+    end = claim.said_on
     cap_name = "BTC+ETH market cap" if roles.eth else "BTC market cap"
     at = _cap_correlations(prices, russell, roles, end, years)
     numbers: dict[str, object] = {
@@ -171,6 +177,9 @@ def judge_granger(claim: Claim, prices: PriceData, **_: object) -> Verdict:
     window = ""
     for freq, lag in (("D", daily_lag), ("W", weekly_lag)):
         rets = _returns(prices, [russell, btc], russell, freq)
+        if len(rets) < MIN_GRANGER_OBS[freq]:
+            raise NotTestable(f"{btc} and {russell} share {len(rets)} {'daily' if freq == 'D' else 'weekly'} "
+                              f"returns, fewer than {MIN_GRANGER_OBS[freq]}: too short to judge a lead")
         result = granger_tests(rets[btc], rets[russell], max_lag=lag)
         pv = float(result.table.loc[lag, column])
         name = "daily" if freq == "D" else "weekly"

@@ -104,6 +104,8 @@ def judge_breakout_btc(claim: Claim, prices: PriceData, *, seed: int = 0, n_boot
     numbers: dict[str, object] = {"bull_threshold": bull, "horizon_sessions": horizon, "base_sessions": base}
     for y in years:
         named = by_year.get(y)
+        if series.index[0] > pd.Timestamp(y, 1, 1) - pd.DateOffset(years=1) or series.index[-1] < pd.Timestamp(y, 12, 31):
+            raise NotTestable(f"{russell} ({span_text(series.index)}) does not cover {y} and the year before it")
         if named is None:
             judged.append(CONTRADICTED)
             parts.append(f"no {base}-session breakout in {y}")

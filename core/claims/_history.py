@@ -110,6 +110,9 @@ def judge_streak(claim: Claim, prices: PriceData) -> Verdict:
     proxy = pair.label if what == "outperformance" else pair.leader
     window = span_text(returns.index)
     if sc.recent is None or abs(sc.reached_on - claim.said_on) > tolerance:
+        if int((returns.index < claim.said_on - tolerance).sum()) < length:
+            raise NotTestable(f"{proxy} starts {returns.index[0]:%Y-%m-%d}: too late to see whether a streak of "
+                              f"{length} {unit}s ran up to {claim.date}")
         return Verdict(claim, CONTRADICTED,
                        f"No {what} streak of {length} {unit}s reached within {tolerance.days} days of "
                        f"{claim.date} on {proxy}.", n=len(returns), numbers=numbers, proxy=proxy,
@@ -153,9 +156,10 @@ def judge_record_high(claim: Claim, prices: PriceData) -> Verdict:
                        proxy=russell, window=window)
     first = near_ev.iloc[0]
     prior = pd.Timestamp(first["prior_high_date"])
+    if series.index[0].year > since_year or prior == series.index[0]:
+        raise NotTestable(f"{russell} starts {series.index[0]:%Y-%m-%d}: too late to know the record before "
+                          f"{date_text(first['date'])}")
     verdict = SUPPORTED if prior.year <= since_year else CONTRADICTED
-    if prior == series.index[0] and series.index[0].year > since_year:
-        raise NotTestable(f"{russell} starts {series.index[0]:%Y-%m-%d}, after {since_year}")
     numbers = {"since_claimed": since_year, "record_date": date_text(first["date"]),
                "record_close": float(first["close"]), "prior_high_date": date_text(prior),
                "prior_high": float(first["prior_high"]), "sessions_without_record": int(first["base_sessions"]),

@@ -337,7 +337,9 @@ definitions or dates disagree), **too few cases** (a general claim resting on fe
   before; both agree gives the verdict, else mixed. Weekly gains: runs of positive Friday-to-Friday
   returns.
 - **Record high.** The first close above every earlier close within a month of the claim's date;
-  supported when the previous record was in the quoted year or before.
+  supported when the previous record was in the quoted year or before. Data that start too late
+  to see the earlier record, or stop before the claim's date or the named years, make a claim not
+  testable rather than contradicted.
 - **Start of the year.** Return from the last close of the prior year over the first D calendar
   days and over the first S sessions; each definition supports when it rounds to the quoted whole
   percent (at least 0.5 points below it); agreement gives the verdict, else mixed.
@@ -364,9 +366,9 @@ definitions or dates disagree), **too few cases** (a general claim resting on fe
   N altcoins). Its change over 21 sessions after events against all sessions (permutation p).
   Supported when it rises significantly and by at least 1.5 points (2 rounded).
 - **Who leads.** Granger Wald tests with HAC covariance (`core.estimation.granger_tests`) of BTC
-  against the Russell proxy, 5 daily and 4 weekly lags: significant (p < 0.05) at both frequencies
-  is supported, at one mixed, at neither contradicted. Crypto's daily close comes about four hours
-  after the US close, so a daily "crypto leads" partly reflects news the US prices next session.
+  against the Russell proxy, 5 daily and 4 weekly lags (at least 500 daily and 104 weekly returns):
+  significant (p < 0.05) at both frequencies is supported, at one mixed, at neither contradicted.
+  Crypto's daily close comes about four hours after the US close, so a daily "crypto leads" partly reflects news the US prices next session.
 - **Robustness grid.** For the event claims, the events' mean minus the all-sessions mean and its
   permutation p-value over a grid of proxies (^RUT vs IWM, or ^RUT/^GSPC vs IWM/SPY), breakout bases
   (125/250/500) or spread thresholds (3/5/7%) and windows (5/10/20), and horizons; at most

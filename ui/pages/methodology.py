@@ -368,7 +368,8 @@ definitions or dates disagree), **too few cases** (a general claim resting on fe
 - **Who leads.** Granger Wald tests with HAC covariance (`core.estimation.granger_tests`) of BTC
   against the Russell proxy, 5 daily and 4 weekly lags (at least 500 daily and 104 weekly returns):
   significant (p < 0.05) at both frequencies is supported, at one mixed, at neither contradicted.
-  Crypto's daily close comes about four hours after the US close, so a daily "crypto leads" partly reflects news the US prices next session.
+  Crypto's daily close comes about four hours after the US close, so a daily "crypto leads"
+  partly reflects news the US prices next session.
 - **Robustness grid.** For the event claims, the events' mean minus the all-sessions mean and its
   permutation p-value over a grid of proxies (^RUT vs IWM, or ^RUT/^GSPC vs IWM/SPY), breakout bases
   (125/250/500) or spread thresholds (3/5/7%) and windows (5/10/20), and horizons; at most

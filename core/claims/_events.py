@@ -231,7 +231,7 @@ def judge_breakout_alts(claim: Claim, prices: PriceData, *, seed: int = 0, n_boo
     share = float((at_events["peak"] >= low).mean())
     numbers["share_with_rally"] = share
     fwd = compute_forward_returns(sampled, btc=roles.btc, alts=roles.alts, horizons=(horizon,))
-    n_ev, effect, pv, row = _cell(fwd, (BASKET, horizon), events, seed, n_boot)
+    _, _, pv, row = _cell(fwd, (BASKET, horizon), events, seed, n_boot)
     numbers |= {"basket_return_mean_after": row.get("mean_event"), "basket_return_mean_all": row.get("mean_all"),
                 "p_value": pv}
     detail = (f"{'; '.join(parts)}. A random session was followed by a {low:+.0%} basket peak "

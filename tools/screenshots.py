@@ -22,14 +22,16 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-#: Page path -> an element that appears once the page has computed its results.
-PAGES = {
-    "": '[data-testid="stMetric"]',
-    "relationships": '[data-testid="stMetric"]',
-    "breakouts": '[data-testid="stTabs"]',
-    "simulate": '[data-testid="stMetric"]',
-    "compare": '[data-testid="stDataFrame"]',
-    "methodology": '[data-testid="stDataFrame"]',
+#: Picture name -> (page path in the app, an element that appears once the page has computed its results).
+PAGES: dict[str, tuple[str, str]] = {
+    "overview": ("", '[data-testid="stMetric"]'),
+    "market": ("market", '[data-testid="stMetric"]'),
+    "relationships": ("relationships", '[data-testid="stMetric"]'),
+    "breakouts": ("breakouts", '[data-testid="stTabs"]'),
+    "altseason": ("altseason", '[data-testid="stMetric"]'),
+    "simulate": ("simulate", '[data-testid="stMetric"]'),
+    "compare": ("compare", '[data-testid="stDataFrame"]'),
+    "methodology": ("methodology", '[data-testid="stDataFrame"]'),
 }
 
 
@@ -50,6 +52,7 @@ def main() -> int:
     ap.add_argument("--data-dir", default=None, help="CSV folder to open the app on (default: demo data)")
     ap.add_argument("--out", default=str(REPO / "docs" / "screenshots"))
     ap.add_argument("--chromium", default="/usr/bin/chromium")
+    ap.add_argument("--pages", nargs="*", default=None, choices=list(PAGES), help="only these pictures (default: all)")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -82,10 +85,12 @@ def main() -> int:
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
             )
             page = browser.new_page(viewport={"width": 1440, "height": 1100})
-            for name, ready in PAGES.items():
-                page.goto(f"{url}/{name}")
+            for name, (path_in_app, ready) in PAGES.items():
+                if args.pages and name not in args.pages:
+                    continue
+                page.goto(f"{url}/{path_in_app}")
                 _wait_ready(page, ready)
-                path = out / f"{name or 'market'}.png"
+                path = out / f"{name}.png"
                 page.screenshot(path=str(path), full_page=False)
                 print(path)
             browser.close()

@@ -56,10 +56,8 @@ def make_altseason_chart(
     )
     marks = alt.Chart(ev).mark_rule(strokeWidth=1.2, opacity=0.55).encode(
         x=date_x(),
-        strokeDash=alt.StrokeDash("kind:N", title="Small-cap event", sort=kinds,
-                                  legend=alt.Legend(orient="top")),
-        stroke=alt.Stroke("kind:N", sort=kinds, legend=None,
-                          scale=alt.Scale(domain=kinds, range=[EVENT_COLORS[k] for k in kinds])),
+        color=alt.Color("kind:N", title="Small-cap event", legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=kinds, range=[EVENT_COLORS[k] for k in kinds])),
         tooltip=[alt.Tooltip("kind:N", title="Event"), alt.Tooltip("date:T", title="Date")],
     )
     return alt.layer(marks, line, rules).resolve_scale(color="independent").properties(height=340)

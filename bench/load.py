@@ -13,7 +13,8 @@ A single session alone (a fresh seed, after the warm-up) is timed first, so the 
 ``*_p95_over_single`` say what concurrency adds on this machine whatever its other load.
 Server RSS (``/proc/<pid>/status``) is read after a warm-up session (``rss_start_mb``: imports,
 calibration and one run done), sampled during the load (``rss_peak_mb``) and read again
-``--settle`` seconds after the last session closed (``rss_after_mb``). Targets: same seed p95
+``--settle`` seconds after the last session closed (``rss_after_mb``); the server's CPU seconds
+per round (``/proc/<pid>/stat``) say how much of the wall time is the server's own work. Targets: same seed p95
 <= 2 s, distinct seeds p95 <= 5 s, ``rss_after`` within 20% of ``rss_start``. The machine is
 shared: ``loadavg`` before and after is printed with the numbers.
 
@@ -82,6 +83,12 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by ``pid`` and its threads (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def loadavg() -> list[float]:
     return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
@@ -137,8 +144,11 @@ async def run(n: int, settle: float, proc: subprocess.Popen, url: str) -> dict:
             await asyncio.sleep(settle)
             rss_start = rss_mb(proc.pid)
             peak: list[float] = []
+            cpu0 = cpu_seconds(proc.pid)
             same = await _round(browser, [f"{sim}?seed=2"] * n, proc.pid, peak)
+            cpu1 = cpu_seconds(proc.pid)
             distinct = await _round(browser, [f"{sim}?seed={100 + i}" for i in range(n)], proc.pid, peak)
+            cpu2 = cpu_seconds(proc.pid)
         finally:
             await browser.close()
     await asyncio.sleep(settle)
@@ -148,6 +158,7 @@ async def run(n: int, settle: float, proc: subprocess.Popen, url: str) -> dict:
         "same_seed_p50_s": round(_pct(same, 50), 3), "same_seed_p95_s": round(_pct(same, 95), 3),
         "distinct_seeds_p50_s": round(_pct(distinct, 50), 3), "distinct_seeds_p95_s": round(_pct(distinct, 95), 3),
         "warmup_s": round(warm, 3), "single_session_s": round(single, 3),
+        "server_cpu_same_seed_s": round(cpu1 - cpu0, 2), "server_cpu_distinct_seeds_s": round(cpu2 - cpu1, 2),
         "same_seed_p95_over_single": round(_pct(same, 95) / single, 2),
         "distinct_seeds_p95_over_single": round(_pct(distinct, 95) / single, 2),
         "rss_start_mb": round(rss_start, 1), "rss_peak_mb": round(max(peak, default=rss_start), 1),
@@ -180,6 +191,8 @@ def main() -> None:
     print(f"one session alone: {out['single_session_s']:.2f} s")
     print(f"same seed:      p50 {out['same_seed_p50_s']:.2f} s, p95 {out['same_seed_p95_s']:.2f} s")
     print(f"distinct seeds: p50 {out['distinct_seeds_p50_s']:.2f} s, p95 {out['distinct_seeds_p95_s']:.2f} s")
+    print(f"server CPU: same seed {out['server_cpu_same_seed_s']:.1f} s, "
+          f"distinct seeds {out['server_cpu_distinct_seeds_s']:.1f} s (the rest is the browsers and other load)")
     print(f"server RSS: start {out['rss_start_mb']:.0f} MB, peak {out['rss_peak_mb']:.0f} MB, "
           f"after {out['rss_after_mb']:.0f} MB ({out['rss_after_over_start']:.2f}x)")
     print(json.dumps(out))

@@ -17,13 +17,16 @@ APP = str(REPO / "streamlit_app.py")
 
 
 def _app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
+    """The app opened on the Market page (the landing page is "The question", tested elsewhere)."""
+    at = AppTest.from_file(APP, default_timeout=300)
     at.run()
+    assert not at.exception, at.exception
+    at.switch_page("ui/pages/market.py").run()
     assert not at.exception, at.exception
     return at
 
 
-def test_starts_on_market_page_with_demo_banner():
+def test_market_page_with_demo_banner():
     at = _app()
     assert at.title[0].value == "Market"
     assert any("Synthetic demo data" in w.value for w in at.warning)
@@ -90,6 +93,7 @@ def test_url_parameters_round_trip():
     for k, v in params.items():
         fresh.query_params[k] = v
     fresh.run()
+    fresh.switch_page("ui/pages/market.py").run()  # a link carries the page in its path
     assert not fresh.exception
     assert fresh.metric[0].label == "^RUT · 1y"
     assert fresh.dataframe[0].value.equals(table)
@@ -103,6 +107,7 @@ def test_url_dates_and_bad_parameters():
     warnings = " ".join(w.value for w in at.warning)
     assert "src='bogus' ignored" in warnings and "'NOPE' is not available" in warnings
     assert at.date_input(key="date_range").value == (date(2020, 1, 1), date(2021, 6, 30))
+    at.switch_page("ui/pages/market.py").run()
     assert at.metric[0].label == "IWM · 1y"
 
 

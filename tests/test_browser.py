@@ -81,7 +81,7 @@ def _metric_texts(page) -> list[str]:
 
 def test_market_page_changes_when_a_sidebar_value_changes(app_url, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1200})
-    page.goto(app_url)
+    page.goto(f"{app_url}/market")  # the landing page is "The question"
     page.get_by_text("Synthetic demo data", exact=False).first.wait_for(timeout=60_000)
     page.locator('[data-testid="stMetric"]').first.wait_for(timeout=60_000)
     before = _metric_texts(page)

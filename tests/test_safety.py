@@ -298,3 +298,18 @@ def test_cli_refuses_a_scenario_file_with_jump_intensity_20000(tmp_path) -> None
 def test_cli_refuses_oversized_runs_with_the_numbers(flag: str, value: str, words: str) -> None:
     proc = _cli("simulate", "--scenario", "controlled_rally", "--source", "demo", flag, value, "--json")
     assert proc.returncode != 0 and words in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_roots_from_secrets(monkeypatch, market_dir, secret_dir) -> None:
+    monkeypatch.delenv("SCX_DATA_DIR", raising=False)
+    monkeypatch.delenv("SCX_DATA_ROOTS", raising=False)
+    monkeypatch.setenv("SCX_DEPLOYED", "1")  # a deployment: only the secrets' root is readable
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.secrets["data_roots"] = [str(market_dir)]
+    at.query_params.update({"src": "csv", "dir": "."})
+    at.run()
+    at.switch_page(MARKET).run()
+    assert not at.exception and not at.error
+    assert not any("Synthetic demo" in w.value for w in at.warning)
+    at.text_input(key="csv_dir").input(str(secret_dir)).run()
+    assert any("outside the folders" in e for e in _shown(at.error))

@@ -18,8 +18,13 @@ per round (``/proc/<pid>/stat``) say how much of the wall time is the server's o
 <= 2 s, distinct seeds p95 <= 5 s, ``rss_after`` within 20% of ``rss_start``. The machine is
 shared: ``loadavg`` before and after is printed with the numbers.
 
-Usage: ``python bench/load.py [--sessions 10] [--deadline 600]`` (needs Playwright and
-Chromium at /usr/bin/chromium). The last line is JSON.
+With ``--clients ws`` the sessions are not browsers but websocket clients speaking Streamlit's
+protocol (what the web page sends and receives, no rendering): the server's own time to the
+headline numbers, which on a 2-core machine shared with N Chromium renderers the browser
+round cannot show.
+
+Usage: ``python bench/load.py [--sessions 10] [--clients browser|ws] [--deadline 600]``
+(browser clients need Playwright and Chromium at /usr/bin/chromium). The last line is JSON.
 """
 
 from __future__ import annotations
@@ -99,20 +104,51 @@ def _pct(values: list[float], q: float) -> float:
     return s[max(0, math.ceil(q / 100 * len(s)) - 1)]
 
 
-async def _one_session(browser, url: str) -> float:
+async def _browser_session(browser, url: str, seed: int) -> float:
+    """Seconds from navigation to the headline card in a fresh Chromium context."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         page = await context.new_page()
         start = time.perf_counter()
-        await page.goto(url)
+        await page.goto(f"{url}/simulate?seed={seed}")
         await page.get_by_text("Median return", exact=False).first.wait_for(timeout=SESSION_TIMEOUT_S * 1000)
         return time.perf_counter() - start
     finally:
         await context.close()
 
 
-async def _round(browser, urls: list[str], pid: int, peak: list[float]) -> list[float]:
-    """Open every URL at once; seconds to the headline numbers per session."""
+async def _ws_session(url: str, seed: int) -> float:
+    """Seconds from a new session's first rerun request to the headline card's delta, no browser.
+
+    Speaks Streamlit's own websocket protocol (``/_stcore/stream``, protobuf ``BackMsg`` /
+    ``ForwardMsg``) like the web client, so the time is the server's: script run, cache or
+    simulation, and serialization, without any rendering.
+    """
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    async with websockets.connect(url.replace("http://", "ws://") + "/_stcore/stream",
+                                  subprotocols=["streamlit"], max_size=None) as ws:
+        msg = BackMsg()
+        msg.rerun_script.query_string = f"seed={seed}"
+        msg.rerun_script.page_name = "simulate"
+        start = time.perf_counter()
+        await ws.send(msg.SerializeToString())
+        while True:
+            fwd = ForwardMsg()
+            fwd.ParseFromString(await asyncio.wait_for(ws.recv(), SESSION_TIMEOUT_S))
+            kind = fwd.WhichOneof("type")
+            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element" \
+                    and fwd.delta.new_element.WhichOneof("type") == "metric" \
+                    and fwd.delta.new_element.metric.label.startswith("Median return"):
+                return time.perf_counter() - start
+            if kind == "script_finished":
+                raise RuntimeError(f"seed {seed}: the Simulator finished without headline numbers")
+
+
+async def _round(open_one, seeds: list[int], pid: int, peak: list[float]) -> list[float]:
+    """Open one session per seed, all at once; seconds to the headline numbers per session."""
     done = asyncio.Event()
 
     async def sample() -> None:
@@ -122,39 +158,49 @@ async def _round(browser, urls: list[str], pid: int, peak: list[float]) -> list[
 
     sampler = asyncio.create_task(sample())
     try:
-        return list(await asyncio.gather(*(_one_session(browser, u) for u in urls)))
+        return list(await asyncio.gather(*(open_one(seed) for seed in seeds)))
     finally:
         done.set()
         await sampler
 
 
-async def run(n: int, settle: float, proc: subprocess.Popen, url: str) -> dict:
-    from playwright.async_api import async_playwright
+async def _rounds(open_one, n: int, settle: float, pid: int) -> dict:
+    warm = await open_one(1)  # imports, calibration, one run
+    single = await open_one(3)  # one session alone, a fresh run
+    await asyncio.sleep(settle)
+    rss_start = rss_mb(pid)
+    peak: list[float] = []
+    cpu0 = cpu_seconds(pid)
+    same = await _round(open_one, [2] * n, pid, peak)
+    cpu1 = cpu_seconds(pid)
+    distinct = await _round(open_one, [100 + i for i in range(n)], pid, peak)
+    cpu2 = cpu_seconds(pid)
+    return {"warm": warm, "single": single, "rss_start": rss_start, "peak": peak, "same": same,
+            "distinct": distinct, "cpu": (cpu0, cpu1, cpu2)}
 
+
+async def run(n: int, settle: float, proc: subprocess.Popen, url: str, clients: str) -> dict:
     assert urlsplit(url).hostname == "127.0.0.1"  # loopback only
-    sim = f"{url}/simulate"
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
-        )
-        try:
-            warm = await _one_session(browser, f"{sim}?seed=1")  # imports, calibration, one run
-            single = await _one_session(browser, f"{sim}?seed=3")  # one session alone, a fresh run
-            await asyncio.sleep(settle)
-            rss_start = rss_mb(proc.pid)
-            peak: list[float] = []
-            cpu0 = cpu_seconds(proc.pid)
-            same = await _round(browser, [f"{sim}?seed=2"] * n, proc.pid, peak)
-            cpu1 = cpu_seconds(proc.pid)
-            distinct = await _round(browser, [f"{sim}?seed={100 + i}" for i in range(n)], proc.pid, peak)
-            cpu2 = cpu_seconds(proc.pid)
-        finally:
-            await browser.close()
+    if clients == "ws":
+        r = await _rounds(lambda seed: _ws_session(url, seed), n, settle, proc.pid)
+    else:
+        from playwright.async_api import async_playwright
+
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(
+                executable_path=CHROMIUM,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+            )
+            try:
+                r = await _rounds(lambda seed: _browser_session(browser, url, seed), n, settle, proc.pid)
+            finally:
+                await browser.close()
+    warm, single, rss_start, peak = r["warm"], r["single"], r["rss_start"], r["peak"]
+    same, distinct, (cpu0, cpu1, cpu2) = r["same"], r["distinct"], r["cpu"]
     await asyncio.sleep(settle)
     rss_after = rss_mb(proc.pid)
     return {
-        "sessions": n,
+        "clients": clients, "sessions": n,
         "same_seed_p50_s": round(_pct(same, 50), 3), "same_seed_p95_s": round(_pct(same, 95), 3),
         "distinct_seeds_p50_s": round(_pct(distinct, 50), 3), "distinct_seeds_p95_s": round(_pct(distinct, 95), 3),
         "warmup_s": round(warm, 3), "single_session_s": round(single, 3),
@@ -172,13 +218,15 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=10, help=f"concurrent sessions (1..{MAX_SESSIONS})")
     parser.add_argument("--settle", type=float, default=10.0, help="seconds to wait before reading RSS")
     parser.add_argument("--deadline", type=float, default=600.0, help="give up after this many seconds")
+    parser.add_argument("--clients", choices=("browser", "ws"), default="browser",
+                        help="Chromium pages (end to end) or protocol-level websocket sessions (server only)")
     args = parser.parse_args()
     n = min(max(1, args.sessions), MAX_SESSIONS)
     load_before = loadavg()
     with tempfile.TemporaryDirectory() as cache_dir:
         proc, url = start_server(cache_dir)
         try:
-            out = asyncio.run(asyncio.wait_for(run(n, args.settle, proc, url), timeout=args.deadline))
+            out = asyncio.run(asyncio.wait_for(run(n, args.settle, proc, url, args.clients), timeout=args.deadline))
         finally:
             proc.terminate()
             try:
@@ -187,12 +235,12 @@ def main() -> None:
                 proc.kill()
     out.update({"loadavg_before": load_before, "loadavg_after": loadavg(), "cpus": os.cpu_count(),
                 "targets": {"same_seed_p95_s": 2.0, "distinct_seeds_p95_s": 5.0, "rss_after_over_start": 1.2}})
-    print(f"{n} sessions on the Simulator (20,000 paths x 63 days, demo data), loopback")
+    print(f"{n} {args.clients} sessions on the Simulator (20,000 paths x 63 days, demo data), loopback")
     print(f"one session alone: {out['single_session_s']:.2f} s")
     print(f"same seed:      p50 {out['same_seed_p50_s']:.2f} s, p95 {out['same_seed_p95_s']:.2f} s")
     print(f"distinct seeds: p50 {out['distinct_seeds_p50_s']:.2f} s, p95 {out['distinct_seeds_p95_s']:.2f} s")
     print(f"server CPU: same seed {out['server_cpu_same_seed_s']:.1f} s, "
-          f"distinct seeds {out['server_cpu_distinct_seeds_s']:.1f} s (the rest is the browsers and other load)")
+          f"distinct seeds {out['server_cpu_distinct_seeds_s']:.1f} s (wall time beyond it: clients and other load)")
     print(f"server RSS: start {out['rss_start_mb']:.0f} MB, peak {out['rss_peak_mb']:.0f} MB, "
           f"after {out['rss_after_mb']:.0f} MB ({out['rss_after_over_start']:.2f}x)")
     print(json.dumps(out))

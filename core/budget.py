@@ -27,6 +27,11 @@ MAX_RUN_BYTES: int = 512 * 2**20
 #: terminal returns and drawdowns, the metrics' sorted copies and the day-chunk buffers once
 #: paths x assets pass 2**21 (tracemalloc peak 76-77 B on 20k-200k paths x 11 assets, rounded up).
 BYTES_PER_PATH_ASSET: int = 96
+#: Days x paths x assets the engine draws per chunk (``core.montecarlo._CHUNK_ELEMENTS``).
+ENGINE_CHUNK_ELEMENTS: int = 1 << 21
+#: Peak bytes per expected jump in one chunk of days (day, target and size arrays and their
+#: temporaries; tracemalloc: +90 MB for 1.5M jumps per chunk at 252 jumps a year, rounded up).
+BYTES_PER_JUMP: int = 80
 #: Fixed scratch of a run, bytes (the day-chunk buffers of 2**21 float32 elements and their peers;
 #: tracemalloc peak 28.5 MB at 20,000 paths x 11 assets, of which 17 MB scale with the paths).
 RUN_FIXED_BYTES: int = 32 * 2**20
@@ -36,22 +41,36 @@ class BudgetError(ExplorerError):
     """A run larger than the budget; the message gives the numbers and the limit."""
 
 
-def estimate_run_bytes(n_paths: int, n_assets: int) -> int:
-    """Peak memory of one run, bytes: ``BYTES_PER_PATH_ASSET * n_paths * n_assets + RUN_FIXED_BYTES``.
+def estimate_run_bytes(n_paths: int, n_assets: int, jump_intensity: float = 0.0) -> int:
+    """Peak memory of one run, bytes.
 
-    The engine keeps per-path state and streams over days in chunks of a fixed size, so the
-    horizon does not enter (it costs CPU, bounded by :data:`MAX_CELLS`).
+    ``BYTES_PER_PATH_ASSET * n_paths * n_assets + RUN_FIXED_BYTES`` plus, with jumps,
+    ``BYTES_PER_JUMP * (jump_intensity / 252) * max(ENGINE_CHUNK_ELEMENTS, n_paths * n_assets)``
+    (the jumps of one chunk of days are drawn at once). The engine keeps per-path state and
+    streams over days in chunks of a fixed size, so the horizon does not enter (it costs CPU,
+    bounded by :data:`MAX_CELLS`).
+
+    Parameters
+    ----------
+    n_paths, n_assets : int
+        Paths and simulated assets.
+    jump_intensity : float
+        The largest jump intensity of the scenario's regimes (jumps per year per token).
     """
-    return BYTES_PER_PATH_ASSET * n_paths * n_assets + RUN_FIXED_BYTES
+    per_chunk = max(ENGINE_CHUNK_ELEMENTS, n_paths * n_assets)
+    jumps = BYTES_PER_JUMP * max(jump_intensity, 0.0) / 252.0 * per_chunk
+    return int(BYTES_PER_PATH_ASSET * n_paths * n_assets + RUN_FIXED_BYTES + jumps)
 
 
-def check_run_size(n_paths: int, horizon: int, n_assets: int) -> int:
+def check_run_size(n_paths: int, horizon: int, n_assets: int, jump_intensity: float = 0.0) -> int:
     """Refuse a run above the budget; return its number of cells.
 
     Parameters
     ----------
     n_paths, horizon, n_assets : int
         Paths, trading days and simulated assets (Russell, BTC and altcoins).
+    jump_intensity : float
+        The scenario's largest jump intensity (jumps per year per token), for the memory estimate.
 
     Returns
     -------
@@ -76,7 +95,7 @@ def check_run_size(n_paths: int, horizon: int, n_assets: int) -> int:
             f"{n_paths:,} paths x {horizon:,} days x {n_assets} assets = {cells:,} draws is above the "
             f"limit of {MAX_CELLS:,}; use fewer paths or a shorter horizon"
         )
-    need = estimate_run_bytes(n_paths, n_assets)
+    need = estimate_run_bytes(n_paths, n_assets, jump_intensity)
     if need > MAX_RUN_BYTES:
         raise BudgetError(
             f"{n_paths:,} paths x {n_assets} assets would need about {need / 2**20:,.0f} MiB, above the "

@@ -547,7 +547,7 @@ def simulate(
     n_paths, horizon = int(n_paths), int(horizon)
     if not model.alts:
         raise SimulationError("the model has no altcoins; the basket needs at least one")
-    check_run_size(n_paths, horizon, 2 + len(model.alts))
+    check_run_size(n_paths, horizon, 2 + len(model.alts), max(r.jump_intensity for r in scenario.regimes))
     weights = _basket_weights(model, basket_weights)
     tables = _regime_tables(model, scenario, horizon)
     n_alt = len(model.alts)

@@ -247,3 +247,20 @@ def test_extreme_fields_rank_by_distance_to_the_bound() -> None:
     ranked = extreme_fields(s)
     assert ranked[0][0] == "regimes.calm.btc_vol_scale" and ranked[0][2] == pytest.approx(19 / 20)
     assert ("regimes.crash.alt_alpha", -5.0, pytest.approx(5 / 25)) in ranked
+
+
+def test_the_estimate_bounds_the_peak_with_a_jump_a_day(demo_model) -> None:
+    from core import montecarlo
+    from core.budget import ENGINE_CHUNK_ELEMENTS
+    from core.run import run_scenario
+
+    assert ENGINE_CHUNK_ELEMENTS == montecarlo._CHUNK_ELEMENTS  # the estimate follows the engine's chunking
+    jumpy = with_overrides(BASE, {f"regimes.{r}.jump_intensity": 252.0 for r in BASE.regime_names})
+    n_paths, n_assets = 20_000, 2 + len(demo_model.alts)
+    tracemalloc.start()
+    try:
+        run_scenario(demo_model, jumpy, n_paths=n_paths, horizon=42, seed=5)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert estimate_run_bytes(n_paths, n_assets) < peak <= estimate_run_bytes(n_paths, n_assets, 252.0)

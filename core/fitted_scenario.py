@@ -28,8 +28,11 @@ Russell volatility share it in proportion to the scenario's own day-1 distributi
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,9 +40,10 @@ import pandas as pd
 from core.calibration import MarketModel
 from core.conventions import TRADING_DAYS
 from core.errors import ExplorerError
-from core.regime_fit import RegimeFit, fit_regimes
+from core.regime_fit import RegimeFit, filter_probabilities, fit_regimes
 from core.regimes import initial_distribution, stationary_distribution
 from core.scenario import Regime, RussellPath, Scenario, with_overrides
+from core.scenario_edits import apply_settings
 
 __all__ = [
     "FITTED_REGIMES",
@@ -281,3 +285,72 @@ def start_from_nowcast(scenario: Scenario, mapping: NowcastMapping) -> Scenario:
             f"{', '.join(scenario.regime_names)}"
         )
     return with_overrides(scenario, {"initial_probabilities": list(mapping.probabilities)})
+
+
+@dataclass(frozen=True, eq=False)
+class FittedRegimesAtOrigins:
+    """The fitted-regimes scenario as a walk-forward validation sees it: no look-ahead.
+
+    Called at each origin with what that origin may see (``date``, ``returns`` up to it and the
+    ``model`` calibrated on them: a :class:`core.validation.OriginData`). The Markov-switching
+    parameters are re-estimated once a year, on the Russell returns up to the last session of
+    the calendar year before the origin; the state probabilities are then filtered with those
+    parameters up to the origin itself, and the chain starts one session after it. So a
+    forecast uses only data up to its origin, and the same origin date gives the same scenario
+    whatever the first origin or the spacing of the walk (fits are kept per year-end).
+
+    Parameters
+    ----------
+    overrides : tuple of (str, value) pairs
+        Scenario edits applied at every origin (:func:`core.scenario_edits.apply_settings`).
+    horizon_days : int
+        The scenario's default horizon in sessions.
+    """
+
+    overrides: tuple[tuple[str, object], ...] = ()
+    horizon_days: int = FITTED_HORIZON_DAYS
+    _fits: dict[pd.Timestamp, RegimeFit] = field(default_factory=dict, repr=False)
+
+    def __eq__(self, other: object) -> bool:  # the cache of fits is not part of the value
+        return (isinstance(other, FittedRegimesAtOrigins) and self.overrides == other.overrides
+                and self.horizon_days == other.horizon_days)
+
+    def __hash__(self) -> int:
+        return hash((FittedRegimesAtOrigins, self.overrides, self.horizon_days))
+
+    def fit_at(self, russell_returns: pd.Series, date: pd.Timestamp) -> RegimeFit:
+        """The yearly fit an origin on ``date`` uses, with probabilities filtered up to ``date``.
+
+        Raises
+        ------
+        RegimeFitError
+            Too little history before the year-end (the message names the series and counts).
+        """
+        r = russell_returns.dropna().loc[:date]
+        before = r.index[r.index.year < pd.Timestamp(date).year]
+        anchor = pd.Timestamp(before[-1]) if len(before) else pd.Timestamp(r.index[-1])
+        if anchor not in self._fits:
+            self._fits[anchor] = fit_regimes(r.loc[:anchor])
+        fit = self._fits[anchor]
+        filtered = filter_probabilities(fit, r.loc[fit.start:])
+        last = filtered.iloc[-1].to_numpy()
+        nxt = last @ np.asarray(fit.transition)
+        return replace(fit, filtered=filtered, last_date=pd.Timestamp(filtered.index[-1]),
+                       last_probabilities=tuple(float(v) for v in last),
+                       next_probabilities=tuple(float(v) for v in nxt / nxt.sum()))
+
+    def __call__(self, origin: Any) -> Scenario:
+        """The scenario at one origin (``origin.date``, ``origin.returns``, ``origin.model``)."""
+        model = origin.model
+        fit = self.fit_at(origin.returns[model.russell].rename(model.russell), origin.date)
+        base = fitted_regimes_scenario(fit, model, horizon_days=self.horizon_days)
+        return apply_settings(base, json.loads(json.dumps(dict(self.overrides))), self.horizon_days)
+
+    @classmethod
+    def with_edits(cls, overrides: Mapping[str, Any], horizon_days: int = FITTED_HORIZON_DAYS) -> FittedRegimesAtOrigins:
+        """From a mapping of scenario edits (lists become tuples, so the value can key a cache)."""
+        def freeze(v: Any) -> Any:
+            return tuple(freeze(x) for x in v) if isinstance(v, (list, tuple)) else v
+
+        return cls(overrides=tuple(sorted((str(k), freeze(v)) for k, v in overrides.items())),
+                   horizon_days=int(horizon_days))

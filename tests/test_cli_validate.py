@@ -99,3 +99,13 @@ def test_validate_runs_as_a_module() -> None:
     assert out.returncode == 0, out.stderr
     d = json.loads(out.stdout)
     assert d["scenario"] == "Speculative frenzy" and d["origins"]
+
+
+def test_validate_fitted_regimes_refits_on_each_origins_past(capsys) -> None:
+    """``--scenario fitted_regimes``: the regimes come from the data before each origin's year."""
+    code, d, err = _run(capsys, "--source", "demo", "--scenario", "fitted_regimes", "--tickers", "BTC-USD,ETH-USD",
+                        "--start", "2025-03-03", "--every", "63", "--horizon", "21", "--paths", "500", "--json")
+    assert code == 0, err
+    assert d["scenario"] == "Fitted regimes" and d["horizon"] == 21
+    assert all(o["calibration_end"] <= o["date"] for o in d["origins"])
+    assert d["summary"]["BTC-USD"]["n"] >= 2

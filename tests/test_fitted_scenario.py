@@ -17,7 +17,7 @@ from core.fitted_scenario import (
     start_from_nowcast,
 )
 from core.montecarlo import regime_parameters, simulate
-from core.regime_fit import fit_regimes
+from core.regime_fit import filter_probabilities, fit_regimes
 from core.regimes import stationary_distribution
 from core.scenario import scenario_from_dict, scenario_to_toml
 from core.scenario_edits import parse_scenario_text
@@ -152,3 +152,31 @@ def test_start_from_nowcast(setup) -> None:
     assert started.regimes == sc.regimes and started.transition == sc.transition
     with pytest.raises(ExplorerError, match="mapping is for regimes a, b, c"):
         start_from_nowcast(fitted_regimes_scenario(fit, model), m)
+
+
+def test_walk_forward_scenario_sees_only_the_past(setup) -> None:
+    """Validation's fitted regimes: parameters from data to the previous year-end, filter to the origin."""
+    from types import SimpleNamespace
+
+    from core.fitted_scenario import FittedRegimesAtOrigins
+
+    _, model, _ = setup
+    r, _ = two_state_series(1500, seed=7)
+    r = r.rename("IWM")
+    date = pd.Timestamp("2015-06-30")
+    walk = FittedRegimesAtOrigins(overrides=(("selectivity", 0.1),))
+    past = SimpleNamespace(date=date, returns=r.loc[:date].to_frame(), model=model)
+    scen = walk(past)
+    fit = walk.fit_at(r, date)
+    assert fit.end == r.loc[:"2014-12-31"].index[-1] and fit.last_date == date
+    assert len(walk._fits) == 1  # one fit per year-end, reused by every origin of the year
+    assert scen.selectivity == 0.1 and scen.initial_probabilities == pytest.approx(fit.next_probabilities)
+    # what happens after the origin cannot change its scenario, even when handed to it
+    future = r.copy()
+    future.loc[date + pd.Timedelta(days=1):] *= -5.0
+    fresh = FittedRegimesAtOrigins(overrides=(("selectivity", 0.1),))
+    assert fresh(SimpleNamespace(date=date, returns=future.to_frame(), model=model)) == scen
+    assert fresh == walk and hash(fresh) == hash(walk)
+    # the filtered probabilities equal a filter of the past alone with the year-end parameters
+    alone = filter_probabilities(fit, r.loc[fit.start:date])
+    assert fit.last_probabilities == pytest.approx(tuple(alone.iloc[-1]))

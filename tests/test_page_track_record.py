@@ -87,3 +87,31 @@ def test_a_start_without_realized_outcomes_names_what_is_missing() -> None:
     assert any("no realized outcomes" in e.value for e in at.error)
     at.select_slider(key="tr_paths").set_value(1_000).run()  # the page keeps running
     assert not at.exception
+
+
+def test_fitted_regimes_are_refitted_from_each_origins_past(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validating the Simulator's fitted regimes must not reuse today's fit (that would look ahead)."""
+    from core.fitted_scenario import FittedRegimesAtOrigins
+
+    seen: list[object] = []
+    real_walk = ui.track_record.walk_forward
+
+    def spying_walk(*args, **kwargs):
+        seen.append(kwargs["scenario"])
+        return real_walk(*args, **kwargs)
+
+    monkeypatch.setattr(ui.track_record, "walk_forward", spying_walk)
+    from ui.scenario_form.settings import _SETTINGS, SimSettings
+
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.session_state[_SETTINGS] = SimSettings(scenario="fitted_regimes", horizon=63)  # as the Simulator keeps it
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert any("Fitted regimes" in c.value for c in at.caption)
+    _small(at, date(2025, 1, 2)).button(key="tr_run").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert len(seen) == 1 and isinstance(seen[0], FittedRegimesAtOrigins)
+    anchors = sorted(seen[0]._fits)  # one fit per year-end before an origin's year
+    assert anchors[0].date() == date(2024, 12, 31) and all(a.month == 12 for a in anchors)

@@ -14,6 +14,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from core.fitted_scenario import FittedRegimesAtOrigins
 from core.scenario import Scenario
 from core.validation import ValidationResult, walk_forward
 from ui.result_store import ResultStore
@@ -30,7 +31,7 @@ VALIDATION_TTL_SECONDS = 3600.0
 class TrackRecordRequest:
     """Everything that defines one validation besides the returns."""
 
-    scenario: Scenario
+    scenario: Scenario | FittedRegimesAtOrigins  # a fixed scenario, or fitted regimes refitted per origin
     start: date
     every: int
     horizon: int

@@ -12,8 +12,9 @@ from core.commands.common import (
     load_model_data,
     print_json,
 )
+from core.fitted_scenario import FITTED_REGIMES, FittedRegimesAtOrigins, is_fitted_regimes
 from core.montecarlo import ENGINES
-from core.scenario import SCENARIO_DIR, list_scenarios, resolve_scenario
+from core.scenario import SCENARIO_DIR, Scenario, list_scenarios, resolve_scenario
 from core.tickers import DEFAULT_RUSSELL
 from core.validation import MIN_HISTORY, design_effect, walk_forward
 
@@ -39,7 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_data_arguments(p, start=False)
     p.add_argument("--scenario", required=True,
-                   help=f"scenario name in scenarios/ ({names}) or a path to a .toml file")
+                   help=f"scenario name in scenarios/ ({names}), {FITTED_REGIMES} (Markov-switching regimes "
+                        "re-estimated each year on the data before the origin's year, state probabilities "
+                        "filtered to the origin) or a path to a .toml file")
     p.add_argument("--start", default=DEFAULT_START,
                    help=f"first forecast origin, YYYY-MM-DD (default {DEFAULT_START}); the model still "
                         "calibrates on all history before it")
@@ -61,7 +64,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print ``{scenario, horizon, every, paths, seed, engine, origins: [...], summary: {T: ...}, basket_beats_btc}``."""
-    scenario = resolve_scenario(args.scenario, SCENARIO_DIR)
+    scenario: Scenario | FittedRegimesAtOrigins
+    if is_fitted_regimes(args.scenario):  # refitted from each origin's own past (no look-ahead)
+        scenario = FittedRegimesAtOrigins()
+    else:
+        scenario = resolve_scenario(args.scenario, SCENARIO_DIR)
     horizon = scenario.horizon_days if args.horizon is None else args.horizon
     check_run_size(args.paths, horizon, 3)  # before any download; the full budget is checked in core
     data = load_model_data(args)

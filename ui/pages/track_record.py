@@ -10,7 +10,8 @@ import streamlit as st
 
 from core.conventions import BASKET, BASKET_LABEL
 from core.errors import ExplorerError
-from core.scenario import ScenarioError
+from core.fitted_scenario import FITTED_REGIMES, FittedRegimesAtOrigins
+from core.scenario import Scenario, ScenarioError
 from core.scenario_edits import apply_settings
 from core.validation import (
     BEATS_BTC,
@@ -72,6 +73,11 @@ settings = get_settings()
 try:
     base = load_base(settings.scenario)
     scenario = apply_settings(base, settings.overrides, base.horizon_days)
+    if settings.scenario == FITTED_REGIMES:  # refitted from each origin's own past, never today's fit
+        source: Scenario | FittedRegimesAtOrigins = FittedRegimesAtOrigins.with_edits(settings.overrides,
+                                                                                      base.horizon_days)
+    else:
+        source = scenario
 except ScenarioError as exc:
     st.error(f"The Simulator's scenario cannot be validated: {escape_md(exc)}")
     st.stop()
@@ -100,7 +106,7 @@ horizon = c3.number_input("Horizon (sessions)", 5, 252, int(min(max(settings.hor
                           help="Sessions simulated ahead and compared with what happened (63 = a quarter).")
 n_paths = c4.select_slider("Paths per origin", PATH_CHOICES, value=2_000, key="tr_paths",
                            help="More paths, less Monte Carlo noise in each forecast.")
-req = TrackRecordRequest(scenario=scenario, start=start, every=int(every), horizon=int(horizon),
+req = TrackRecordRequest(scenario=source, start=start, every=int(every), horizon=int(horizon),
                          n_paths=int(n_paths), seed=int(settings.seed), engine=settings.engine)
 
 result = cached_validation(returns, roles, req)

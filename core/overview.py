@@ -163,6 +163,23 @@ def _correlation_state(closes: pd.DataFrame, russell: str, btc: str) -> dict[str
             "corr_history_start": pd.Timestamp(roll.index[0])}
 
 
+def today_regime(closes: pd.DataFrame, russell: str) -> dict[str, object]:
+    """Today's fitted regime of ``russell``: ``{"regime": RegimeFit, "regime_state", "regime_probability"}``.
+
+    The Markov-switching fit (:func:`core.regime_fit.fit_regimes`) of the proxy's daily log
+    returns and its most probable state on the last session (filtered probability).
+
+    Raises
+    ------
+    RegimeFitError
+        Too little history or no fit that converged (the message says which).
+    """
+    returns = compute_returns(closes[[russell]], calendar=[russell], kind="log")[russell]
+    fit = fit_regimes(returns)
+    best = int(np.argmax(fit.last_probabilities))
+    return {"regime": fit, "regime_state": fit.names[best], "regime_probability": float(fit.last_probabilities[best])}
+
+
 def overview(
     prices: PriceData,
     russell: str | None = None,
@@ -235,11 +252,7 @@ def overview(
         notes.append(f"altcoin season index: {exc}")
     if regime and russell in have:
         try:
-            returns = compute_returns(closes[[russell]], calendar=[russell], kind="log")[russell]
-            fit = fit_regimes(returns)
-            best = int(np.argmax(fit.last_probabilities))
-            state |= {"regime": fit, "regime_state": fit.names[best],
-                      "regime_probability": float(fit.last_probabilities[best])}
+            state |= today_regime(closes, russell)
         except ExplorerError as exc:
             notes.append(f"today's regime: {exc}")
     verdicts = evaluate_claims(prices, claims, seed=seed, n_boot=n_boot)

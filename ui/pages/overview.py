@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from core.claims import (
     CONTRADICTED,
@@ -19,7 +21,8 @@ from core.claims import (
     claim_tickers,
 )
 from core.data import PriceData, list_csv_tickers
-from core.overview import CORR_WINDOW, QUESTION, Overview, overview
+from core.errors import ExplorerError
+from core.overview import CORR_WINDOW, QUESTION, Overview, overview, today_regime
 from core.roles import coin_of
 from ui.common import escape_md, show_source_banner
 from ui.sidebar import allowed_roots, cached_load, default_source
@@ -70,15 +73,22 @@ def _claims_prices(sel: Selection) -> tuple[PriceData, str | None]:
 
 @st.cache_data(show_spinner="Judging the claims…", max_entries=8, ttl=3600)
 def cached_overview(closes: pd.DataFrame, sources: tuple[tuple[str, str], ...], russell: str, sp: str) -> Overview:
-    """:func:`core.overview.overview`, once per loaded data and proxies."""
-    return overview(PriceData(closes=closes, sources=dict(sources)), russell, sp)
+    """:func:`core.overview.overview` without the regime fit, once per loaded data and proxies."""
+    return overview(PriceData(closes=closes, sources=dict(sources)), russell, sp, regime=False)
+
+
+@st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
+def cached_regime(closes: pd.DataFrame, russell: str) -> dict[str, object]:
+    """:func:`core.overview.today_regime` (seconds of CPU on 20 years: drawn after everything else)."""
+    return today_regime(closes, russell)
 
 
 def _d(ts: object) -> str:
     return "–" if ts is None or pd.isna(ts) else f"{pd.Timestamp(ts):%Y-%m-%d}"
 
 
-def _today(o: Overview) -> None:
+def _today(o: Overview) -> DeltaGenerator:
+    """Draw today's cards; returns the regime card's slot, filled by :func:`_regime` last."""
     c1, c2, c3, c4, c5 = st.columns(5)
     s = o.streak
     if s is None:
@@ -111,15 +121,29 @@ def _today(o: Overview) -> None:
                   delta_color="off", delta_arrow="off",
                   help=f"Share of altcoins beating BTC over {o.altseason.window} days "
                        f"({o.altseason.label}); altcoin season at {o.altseason.threshold:.0f} or more.")
-    if o.regime is None:
-        c5.metric("Regime", "–", help="Markov-switching fit of the Russell proxy; not available here.")
+    slot = c5.empty()
+    slot.metric("Regime (fitted)", "…", help="Fitting a Markov-switching model of the Russell proxy…")
+    for note in o.notes:
+        st.caption(escape_md(note))
+    return slot
+
+
+def _regime(slot: DeltaGenerator, closes: pd.DataFrame, russell: str | None) -> None:
+    """Fill the regime card: the fit is the slowest number on the page, so it comes last."""
+    o = None
+    if russell is not None:
+        try:
+            o = SimpleNamespace(**cached_regime(closes, russell))
+        except ExplorerError as exc:
+            slot.metric("Regime", "–", help=escape_md(f"Markov-switching fit of {russell}: {exc}"))
+            return
+    if o is None:
+        slot.metric("Regime", "–", help="Markov-switching fit of the Russell proxy; not available here.")
     else:
-        c5.metric("Regime (fitted)", o.regime_state, delta=f"{o.regime_probability:.0%}, {_d(o.regime.last_date)}",
+        slot.metric("Regime (fitted)", o.regime_state, delta=f"{o.regime_probability:.0%}, {_d(o.regime.last_date)}",
                   delta_color="off", delta_arrow="off",
                   help=f"Most probable state of a {o.regime.k}-state Markov-switching fit of {o.regime.ticker}'s "
                        "daily log returns (filtered probability on the last session).")
-    for note in o.notes:
-        st.caption(escape_md(note))
 
 
 def _card(v: Verdict) -> None:
@@ -177,7 +201,7 @@ box = st.warning if counts[CONTRADICTED] and not counts[SUPPORTED] else st.info
 box(f"**Short answer.** {escape_md(o.answer)}", icon=":material/campaign:")
 
 st.subheader("Today")
-_today(o)
+regime_slot = _today(o)
 
 st.subheader("The claims, judged")
 st.caption(" · ".join(f"{counts[k]} {VERDICT_LABELS[k].lower()}" for k in VERDICTS if counts[k])
@@ -187,3 +211,4 @@ for i, v in enumerate(o.verdicts):
     with cols[i % 3]:
         _card(v)
 st.page_link("ui/pages/methodology.py", label="How each claim is tested", icon=":material/menu_book:")
+_regime(regime_slot, prices.closes, o.russell)

@@ -45,6 +45,7 @@ re-validated copy from dotted field paths (``"regimes.frenzy.df"``).
 
 from __future__ import annotations
 
+import functools
 import math
 import tomllib
 from collections.abc import Mapping
@@ -780,13 +781,20 @@ def load_scenario(path: str | Path) -> Scenario:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(str(p), "<file>", str(p), f"cannot read scenario file ({exc.strerror})") from exc
+    return _parse_scenario_file(text, str(p))
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_scenario_file(text: str, source: str) -> Scenario:
+    """The validated scenario of one file's text (kept: the app lists the catalog on every rerun)."""
+    p = source
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(str(p), "<toml>", str(exc), "not valid TOML") from exc
+        raise ScenarioError(p, "<toml>", str(exc), "not valid TOML") from exc
     except RecursionError as exc:
-        raise ScenarioError(str(p), "<toml>", f"{len(text):,} characters", "arrays or tables nest too deeply") from exc
-    return scenario_from_dict(data, str(p))
+        raise ScenarioError(p, "<toml>", f"{len(text):,} characters", "arrays or tables nest too deeply") from exc
+    return scenario_from_dict(data, p)
 
 
 def list_scenarios(directory: str | Path = SCENARIO_DIR) -> dict[str, Path]:

@@ -20,18 +20,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _server import start_server  # noqa: E402
+
 sys.path.insert(0, str(REPO))
 
 from core.calibration import calibrate  # noqa: E402
@@ -45,34 +45,6 @@ from core.tickers import DEFAULT_CRYPTO, DEFAULT_RUSSELL, DEFAULT_SP, DEFAULT_TI
 SCENARIO, PATHS = "controlled_rally", 20_000
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CARDS = '[data-testid="stMetric"]'
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(cache_dir: str) -> tuple[subprocess.Popen, str]:
-    """``streamlit run`` on loopback with the demo data; returns the process and its URL."""
-    port = _free_port()
-    env = {**os.environ, "SCX_DATA_SOURCE": "demo", "SCX_CACHE_DIR": cache_dir}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "streamlit_app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("streamlit did not start within 90 s")
 
 
 def browser_times(url: str, seeds: list[int]) -> list[float]:

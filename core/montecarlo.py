@@ -57,7 +57,7 @@ from core.calibration import MarketModel
 from core.conventions import BASKET, TRADING_DAYS
 from core.errors import ExplorerError
 from core.finite import check_finite_outcomes
-from core.regimes import initial_distribution
+from core.regimes import daily_distribution, initial_distribution
 from core.scenario import Scenario
 
 Engine = Literal["parametric", "bootstrap"]
@@ -349,13 +349,7 @@ def regime_probabilities(scenario: Scenario, horizon: int) -> np.ndarray:
     (:func:`core.regimes.initial_distribution`: one-hot on ``initial_regime``, or the
     scenario's ``initial_probabilities``).
     """
-    p = np.asarray(scenario.transition, dtype=float)
-    dist = initial_distribution(scenario)
-    out = np.empty((horizon, p.shape[0]))
-    for t in range(horizon):  # horizon <= MAX_HORIZON_DAYS, K <= a handful: negligible
-        out[t] = dist
-        dist = dist @ p
-    return out
+    return daily_distribution(np.asarray(scenario.transition, dtype=float), initial_distribution(scenario), horizon)
 
 
 #: Regime chains of the pilot that solves the target's drift (a fixed, separate stream: the

@@ -136,11 +136,27 @@ def expected_occupancy(
         if dist.shape != (k,) or not np.all(np.isfinite(dist)) or np.any(dist < 0) \
                 or abs(dist.sum() - 1.0) > 1e-6:
             raise RegimeError(f"initial probabilities must be {k} non-negative numbers summing to 1, got {initial!r}")
-    total = np.zeros(k)
-    for _ in range(int(horizon)):  # a K-vector per day; the horizon is bounded by the scenario schema
-        total += dist
-        dist = dist @ p
-    return total / int(horizon)
+    return daily_distribution(p, dist, int(horizon)).mean(axis=0)
+
+
+def daily_distribution(transition: np.ndarray, initial: np.ndarray, horizon: int) -> np.ndarray:
+    """``P(s_t = k)`` for days ``t = 1..horizon``: row ``t`` is ``p0 P^(t-1)``, shape (horizon, K).
+
+    Parameters
+    ----------
+    transition : numpy.ndarray, shape (K, K)
+        Daily, row-stochastic transition matrix (validated by the caller).
+    initial : numpy.ndarray, shape (K,)
+        Distribution ``p0`` of day 1's regime.
+    horizon : int
+        Days (>= 1; bounded by the scenario schema's horizon limit).
+    """
+    out = np.empty((int(horizon), len(initial)))
+    dist = np.asarray(initial, dtype=float)
+    for t in range(int(horizon)):  # a K-vector per day: negligible next to the paths
+        out[t] = dist
+        dist = dist @ transition
+    return out
 
 
 def mean_spell_length(transition: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray:

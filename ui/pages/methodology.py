@@ -234,7 +234,12 @@ st.markdown(
 - **VaR95 / ES95**: the loss exceeded on 5% of paths, and the average loss on those paths (positive numbers).
 - **Fan chart**: the {", ".join(f"{q:.0%}" for q in FAN_QUANTILES)} quantiles of the path's value at up
   to {MAX_REPORT_STEPS} evenly spaced days.
-- **Basket**: equal weights (or yours) set on day 0 and left to drift (buy and hold).
+- **Basket**: equal weights (or yours) set on day 0 and left to drift (buy and hold); every altcoin in the
+  selection, ETH included. Even with every alpha shrunk to zero (the historical base) the basket beats BTC
+  on more than half the paths: its coins have higher Russell betas than BTC, and the median of an average
+  of several volatile coins sits above the median of one (the average's simple return is pulled up by the
+  winners, while each coin's median is its log drift). "No view" on alphas is therefore not "no edge" for
+  the basket.
 - **Reproducible**: the same seed and settings give the same numbers; the link in the address bar
   carries every setting.
 """

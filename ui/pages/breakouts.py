@@ -119,7 +119,10 @@ def _current_streak_words(table: StreakTable, leader: str, laggard: str, unit: s
     )
     if cur.longest_since is None:
         return text + f"; the longest in the loaded data (since {_d(table.first_session)})."
-    ls = cur.longest_since
+    ls, longer = cur.longest_since, cur.previous_longer
+    if cur.length < 3 and longer is not None:  # "longest since" says little about a one- or two-day run
+        return text + (f"; a short run: the last longer one was {_plural(longer.length, unit)} "
+                       f"({_d(longer.start)} to {_d(longer.end)}).")
     return (
         text + f"; the longest since {_d(ls.end)}, when a run of {_plural(ls.length, unit)} ended "
         f"({_d(ls.start)} to {_d(ls.end)}; the most recent earlier run at least as long)."

@@ -44,6 +44,12 @@ def _free_port() -> int:
 def _wait_ready(page, selector: str, timeout_ms: int = 120_000) -> None:
     """Wait for the page's result element, then for charts to finish drawing."""
     page.wait_for_selector(selector, timeout=timeout_ms)
+    # cards filled last (the landing page's regime fit) show "…" until their number arrives
+    page.wait_for_function(
+        """() => ![...document.querySelectorAll('[data-testid="stMetricValue"]')]
+                 .some(e => e.textContent.trim() === "…")""",
+        timeout=timeout_ms,
+    )
     page.wait_for_timeout(4000)
 
 

@@ -31,7 +31,7 @@ from ui.charts.events import (
     make_streak_timeline_chart,
 )
 from ui.closes import adjusted_selection
-from ui.common import escape_md, fmt_pct, show_source_banner
+from ui.common import escape_md, fmt_pct, show_source_banner, show_table
 from ui.state import get_selection
 
 HORIZON_NAMES = {21: "1 month", 63: "3 months", 126: "6 months", 252: "12 months"}
@@ -366,31 +366,15 @@ with tab_streaks:
         f"{streaks.n_wins} of {streaks.n_sessions} sessions were wins, in **n = {len(streaks.streaks)}** streaks."
     )
     top = streaks.top(top_k)
-    st.dataframe(
+    show_table(
         top.rename(columns={"prev_at_least_end": "previous run as long ended"})[
-            [
-                "start",
-                "end",
-                "length",
-                "leader_return",
-                "laggard_return",
-                "spread",
-                "previous run as long ended",
-            ]
-        ].style.format(
-            {
-                "leader_return": "{:+.2%}",
-                "laggard_return": "{:+.2%}",
-                "spread": "{:+.2%}",
-                "start": "{:%Y-%m-%d}",
-                "end": "{:%Y-%m-%d}",
-                "previous run as long ended": "{:%Y-%m-%d}",
-            },
-            na_rep="none in data",
-        ),
-        width="stretch",
+            ["start", "end", "length", "leader_return", "laggard_return", "spread", "previous run as long ended"]
+        ],
+        {"leader_return": "{:+.2%}", "laggard_return": "{:+.2%}", "spread": "{:+.2%}"},
         hide_index=True,
     )
+    st.caption("'Previous run as long ended': the most recent earlier run at least as long; '–' when there "
+               "is none in the loaded data.")
     st.altair_chart(
         make_streak_timeline_chart(streaks.streaks, highlight=top_k, min_length=3), width="stretch"
     )
@@ -422,17 +406,10 @@ with tab_breakouts:
         "without a new high. Dashed line: the running all-time high. 'All-time' means within the chosen date "
         "range, so a breakout near its start may only be a high of the sample."
     )
-    st.dataframe(
-        breakouts.events.style.format(
-            {
-                "date": "{:%Y-%m-%d}",
-                "prior_high_date": "{:%Y-%m-%d}",
-                "close": "{:,.2f}",
-                "prior_high": "{:,.2f}",
-                "base_drawdown": "{:.1%}",
-            }
-        ),
-        width="stretch",
+    show_table(
+        breakouts.events,
+        {"date": "{:%Y-%m-%d}", "prior_high_date": "{:%Y-%m-%d}", "close": "{:,.2f}", "prior_high": "{:,.2f}",
+         "base_drawdown": "{:.1%}"},
         hide_index=True,
     )
 

@@ -24,7 +24,7 @@ from core.data import PriceData, list_csv_tickers
 from core.errors import ExplorerError
 from core.overview import CORR_WINDOW, QUESTION, Overview, overview, today_regime
 from core.roles import coin_of
-from ui.common import escape_md, show_source_banner
+from ui.common import escape_md, show_source_banner, show_table
 from ui.sidebar import allowed_roots, cached_load, default_source
 from ui.state import Selection, get_selection
 
@@ -166,7 +166,7 @@ def _card(v: Verdict) -> None:
                                       "value": [_fmt(x) for x in v.numbers.values()]})
                 st.dataframe(table, hide_index=True, width="stretch")
                 if v.robustness is not None:
-                    st.dataframe(v.robustness.grid, hide_index=True, width="stretch")
+                    show_table(v.robustness.grid, hide_index=True)
         page, words = EVIDENCE.get(v.claim.test, ("ui/pages/methodology.py", "Methodology"))
         st.page_link(page, label=f"Evidence: {words}", icon=":material/arrow_forward:")
 

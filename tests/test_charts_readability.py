@@ -122,3 +122,16 @@ def test_tooltips_never_show_negative_zero() -> None:
     assert rows[0]["vs_btc_text"] == "+0.0%" and "-0.0" not in str(spec["datasets"])
     tips = [t["field"] for t in spec["encoding"]["tooltip"]]
     assert "vs_btc_text" in tips and "vs_btc" not in tips
+
+
+def test_every_temporal_x_goes_through_date_x() -> None:
+    """Charts not built above (altseason, track record, ...) too: a temporal x is made by ``date_x``."""
+    import re
+
+    from tests.conftest import REPO
+
+    pattern = re.compile(r"alt\.X\(\s*f?[\"'][^\"']*:T[\"']|type=[\"']temporal[\"']")
+    hits = [f"{p.name}:{i}" for p in sorted((REPO / "ui" / "charts").glob("*.py")) if p.name != "axes.py"
+            for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
+    assert hits == []
+    assert pattern.search('x=alt.X("date:T", title="Origin")')

@@ -5,6 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from ui.charts.axes import date_x
+
 
 def make_pit_histogram_chart(hist: pd.DataFrame) -> alt.FacetChart:
     """PIT histogram per asset with the count a uniform PIT would give.
@@ -95,7 +97,7 @@ def make_fan_vs_realized_chart(fan: pd.DataFrame) -> alt.LayerChart:
 
     ``fan``: ``date, p05, p25, p50, p75, p95, realized`` (:func:`core.validation.fan_table`).
     """
-    base = alt.Chart(fan).encode(x=alt.X("date:T", title="Forecast origin"))
+    base = alt.Chart(fan).encode(x=date_x("date", title="Forecast origin"))
     outer = base.mark_area(opacity=0.15, color="#4f46e5").encode(
         y=alt.Y("p05:Q", title="Return over the horizon", axis=alt.Axis(format="%")), y2="p95:Q")
     inner = base.mark_area(opacity=0.3, color="#4f46e5").encode(y="p25:Q", y2="p75:Q")

@@ -117,7 +117,8 @@ def _today(o: Overview) -> DeltaGenerator:
     if alt is None:
         c4.metric("Altcoin season index", "–", help="Needs BTC and altcoins.")
     else:
-        c4.metric("Altcoin season index", f"{alt.index:.0f} / 100", delta=f"{alt.season}, {_d(alt.date)}",
+        stale = f", {alt.lag_days} days before the last close" if alt.lag_days > 7 else ""
+        c4.metric("Altcoin season index", f"{alt.index:.0f} / 100", delta=f"{alt.season}, {_d(alt.date)}{stale}",
                   delta_color="off", delta_arrow="off",
                   help=f"Share of altcoins beating BTC over {o.altseason.window} days "
                        f"({o.altseason.label}); altcoin season at {o.altseason.threshold:.0f} or more.")

@@ -30,7 +30,15 @@ import pandas as pd
 from scipy import stats
 
 from core.altseason import AltseasonError, AltseasonIndex
-from core.events import compute_pair_returns, find_breakouts, find_spread_events, find_streaks
+from core.events import (
+    EventInputError,
+    compute_pair_returns,
+    decluster_positions,
+    draw_spaced_sets,
+    find_breakouts,
+    find_spread_events,
+    find_streaks,
+)
 
 __all__ = [
     "STREAK_EVENTS",
@@ -200,30 +208,14 @@ def _outcomes(index: AltseasonIndex, calendar: pd.DatetimeIndex, h: int) -> tupl
     return reached, defined, now
 
 
-def _decluster(positions: np.ndarray, gap: int) -> np.ndarray:
-    keep = np.zeros(len(positions), dtype=bool)
-    last = None
-    for i, p in enumerate(positions):  # loops over events (few)
-        if last is None or p - last >= gap:
-            keep[i], last = True, p
-    return keep
-
-
 def _spaced_sets(n_slots: int, n: int, gap: int, n_draws: int, rng: np.random.Generator) -> np.ndarray | None:
-    """Uniform random sets of ``n`` of ``n_slots`` positions, pairwise >= ``gap`` apart, shape (n_draws, n).
-
-    Stars and bars: ``n`` distinct sorted values of ``range(n_slots - (n - 1) * (gap - 1))``
-    plus ``i * (gap - 1)`` for the i-th. None when they cannot be placed.
-    """
-    free = n_slots - (n - 1) * (gap - 1)
-    if n < 1 or free < n:
+    """:func:`core.events.draw_spaced_sets`, or None when ``n`` sets cannot be placed."""
+    if n < 1:
         return None
-    rows = max(1, 2_000_000 // free)  # memory of the key matrix
-    chunks = []
-    for lo in range(0, n_draws, rows):
-        keys = rng.random((min(rows, n_draws - lo), free))
-        chunks.append(np.sort(np.argpartition(keys, n - 1, axis=1)[:, :n], axis=1))
-    return np.concatenate(chunks, axis=0) + np.arange(n) * (gap - 1)
+    try:
+        return draw_spaced_sets(n_slots, n, gap, n_draws, rng)
+    except EventInputError:
+        return None
 
 
 def _exact_tail(y: np.ndarray, n: int, gap: int, hits: int) -> float:
@@ -305,7 +297,7 @@ def altseason_event_study(
             ok = (ev < len(eligible)) & (eligible[np.minimum(ev, max(len(eligible) - 1, 0))] == in_span) \
                 if len(eligible) else np.zeros(len(in_span), bool)
             ev = ev[ok]
-            used = _decluster(ev, h)
+            used = decluster_positions(ev, h)
             k_used = ev[used]
             n = len(k_used)
             hits = int(y[k_used].sum()) if n else 0

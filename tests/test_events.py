@@ -22,7 +22,7 @@ from core.events import (
     find_weekly_streaks,
     run_event_study,
 )
-from core.events._study import _draw_spaced_sets
+from core.events._study import draw_spaced_sets
 
 NAN = float("nan")
 
@@ -408,7 +408,7 @@ def test_event_study_p_values_roughly_uniform_under_null() -> None:
 @pytest.mark.parametrize(("n_slots", "n", "gap"), [(50, 3, 5), (30, 5, 6), (12, 4, 3), (40, 10, 1)])
 def test_spaced_sets_respect_gap_and_are_uniform(n_slots: int, n: int, gap: int) -> None:
     rng = np.random.default_rng(5)
-    draws = _draw_spaced_sets(n_slots, n, gap, 4000, rng)
+    draws = draw_spaced_sets(n_slots, n, gap, 4000, rng)
     assert draws.shape == (4000, n)
     assert draws.min() >= 0 and draws.max() < n_slots
     if n > 1:
@@ -419,7 +419,7 @@ def test_spaced_sets_respect_gap_and_are_uniform(n_slots: int, n: int, gap: int)
     share = np.mean(draws[:, 0] == 0)
     assert abs(share - p0) < 4 * np.sqrt(p0 * (1 - p0) / 4000)
     with pytest.raises(EventInputError, match="cannot place"):
-        _draw_spaced_sets(10, 4, 5, 10, rng)
+        draw_spaced_sets(10, 4, 5, 10, rng)
 
 
 def test_compound_returns_window() -> None:

@@ -52,6 +52,8 @@ from core.events._study import (
     P_MONTE_CARLO,
     EventStudy,
     compute_forward_returns,
+    decluster_positions,
+    draw_spaced_sets,
     event_study_after,
     event_study_distribution,
     run_event_study,
@@ -85,4 +87,6 @@ __all__ = [
     "event_study_after",
     "event_study_distribution",
     "used_events",
+    "draw_spaced_sets",
+    "decluster_positions",
 ]

@@ -149,7 +149,7 @@ class EventStudy:
     alts: tuple[str, ...] = ()
 
 
-def _draw_spaced_sets(
+def draw_spaced_sets(
     n_slots: int, n: int, gap: int, n_draws: int, rng: np.random.Generator
 ) -> np.ndarray:
     """Uniform random sets of ``n`` positions in ``range(n_slots)`` with pairwise spacing >= ``gap``.
@@ -214,7 +214,7 @@ def _exact_tail(vals: np.ndarray, n: int, gap: int, mu: float, dev: float) -> tu
     return int((np.abs(means - mu) >= dev).sum()), total
 
 
-def _decluster(positions: np.ndarray, gap: int) -> np.ndarray:
+def decluster_positions(positions: np.ndarray, gap: int) -> np.ndarray:
     """Greedy: keep an event only if it is at least ``gap`` positions after the last kept one."""
     keep = np.zeros(len(positions), dtype=bool)
     last = None
@@ -305,7 +305,7 @@ def run_event_study(
         )
         ev = ev[defined]
         gap = int(horizon) if decluster else 1
-        used = _decluster(ev, gap) if decluster else np.ones(len(ev), dtype=bool)
+        used = decluster_positions(ev, gap) if decluster else np.ones(len(ev), dtype=bool)
         cond = vals[ev[used]]
         n = len(cond)
         row: dict[str, object] = {
@@ -341,7 +341,7 @@ def run_event_study(
                 row["p_value"] = exact[0] / exact[1]
                 row["p_method"], row["n_placements"] = P_EXACT, exact[1]
             else:
-                null = vals[_draw_spaced_sets(len(vals), n, gap, n_boot, rng)].mean(axis=1)
+                null = vals[draw_spaced_sets(len(vals), n, gap, n_boot, rng)].mean(axis=1)
                 extreme = np.abs(null - mu) >= dev
                 row["p_value"] = float((1 + extreme.sum()) / (1 + n_boot))
                 row["p_method"], row["n_placements"] = P_MONTE_CARLO, int(n_boot)

@@ -69,6 +69,8 @@ def test_page_renders_headline_cards_with_standard_errors(app: AppTest) -> None:
     assert "infinite" in next(m.help for m in app.metric if m.label == "Geometric mean")
     assert all("Monte Carlo standard error" in m.help for m in app.metric)
     assert any("2,000 paths × 63 trading days" in c.value for c in app.caption)
+    run_caption = next(c.value for c in app.caption if "2,000 paths" in c.value)
+    assert "Equity closes: IWM:" in run_caption  # the page says which closes the model was calibrated on
     assert _charts(app) == 1  # the distribution tab is open by default
     params = _params(app)
     assert params["scenario"] == "controlled_rally" and params["paths"] == "2000"

@@ -50,7 +50,9 @@ st.markdown(
   to 2026-07-10). A factor that jumps by more than 10 % in a day is no dividend: that file is refused
   with a warning. Betas and correlations (Relationships, `estimate`) use the adjusted closes; the
   Breakouts page uses price closes by default (a breakout is a new high of the price level, as the
-  claims quote it) and offers adjusted ones. Each of these pages says which closes it used.
+  claims quote it) and offers adjusted ones. The Simulator calibrates on the sidebar's closes as loaded
+  (adjusted from Yahoo; price closes from the bundled IWM/SPY files, whose Russell drift then leaves out
+  about 1.3 %/yr of dividends) and its run caption says which. Each of these pages says which closes it used.
 - **Proxies.** IWM and SPY are ETFs; ^RUT and ^GSPC are price indices (no dividends), with longer
   histories. Binance `-USDT` pairs track the `-USD` quotes closely
   but are not identical.

@@ -48,6 +48,7 @@ from ui.charts.simulation import (
     make_occupancy_chart,
     make_sensitivity_chart,
 )
+from ui.closes import adjusted_selection
 from ui.common import escape_md, show_source_banner
 from ui.nowcast import render_nowcast, start_text
 from ui.scenario_form import (
@@ -543,8 +544,10 @@ asset = st.selectbox("Headline asset", order, key=K_ASSET, format_func=_label, p
                      help="The cards show this asset; the altcoin basket is the equal-weight, buy-and-hold "
                           "portfolio of every altcoin in the selection.")
 _cards(result, metrics, asset, baseline)
+_, basis = adjusted_selection(sel, adjust=False)  # which closes the model was calibrated on (described, not changed)
 st.caption(_run_caption(result, model, scenario, sel.prices.label)
-           + (" Deltas compare with the unedited scenario on the same random numbers." if baseline else ""))
+           + (" Deltas compare with the unedited scenario on the same random numbers." if baseline else "")
+           + " " + escape_md(basis.label([model.russell])))
 _engine_block(sel, scenario, settings, metrics, asset)
 
 provenance = run_provenance(data_label=sel.prices.label, data_first=sel.prices.closes.index.min(),

@@ -117,13 +117,13 @@ def test_real_data_few_events_listed_without_interval(monkeypatch: pytest.Monkey
     assert "**too few events** for an interval" in line and "bootstrap interval" not in line
     assert re.search(r"2016-11-14: \+\d", line) and re.search(r"2020-11-13: \+\d", line)
     assert "exact permutation p" in line
-    table = next(df.value for df in at.dataframe if "interval" in df.value.columns)
-    few = table[table["n_events"] < 5]
-    assert len(few) and (few["interval"] == "too few events").all()
-    assert set(table.loc[table["n_events"] <= 2, "p_method"]) == {"exact"}
+    table = next(df.value for df in at.dataframe if "Interval" in df.value.columns)
+    few = table[table["Events used"] < 5]
+    assert len(few) and (few["Interval"] == "too few events").all()
+    assert set(table.loc[table["Events used"] <= 2, "P method"]) == {"exact"}
     assert "+289.5% to +289.5%" not in text
     events = next(df.value for df in at.dataframe if "event date" in df.value.columns)
-    assert len(events) == int(table.loc[table["horizon"].str.startswith("63"), "n_events"].sum())
+    assert len(events) == int(table.loc[table["Horizon"].str.startswith("63"), "Events used"].sum())
     # total returns instead: the page says so and the breakouts move
     at.radio(key="bo_closes").set_value("adjusted").run()
     assert not at.exception

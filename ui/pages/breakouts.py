@@ -35,6 +35,12 @@ from ui.common import escape_md, fmt_pct, show_source_banner, show_table
 from ui.state import get_selection
 
 HORIZON_NAMES = {21: "1 month", 63: "3 months", 126: "6 months", 252: "12 months"}
+#: Headers of the event-study table (core's column -> what the page shows).
+STUDY_COLUMNS = {"asset": "Asset", "horizon": "Horizon", "n_dated": "Dated", "n_events": "Events used",
+                 "mean_event": "Event mean", "median_event": "Event median", "hit_rate_event": "Event hit rate",
+                 "interval": "Interval", "n_all": "All sessions", "mean_all": "All-sessions mean",
+                 "median_all": "All-sessions median", "hit_rate_all": "All-sessions hit rate",
+                 "p_value": "P-value", "p_method": "P method"}
 CLOSES = {"price": "Price closes (as the claims quote them)",
           "adjusted": "Dividend-adjusted closes (total return)"}
 
@@ -473,22 +479,18 @@ with tab_study:
         shown = shown[["asset", "horizon", "n_dated", "n_events", "mean_event", "median_event",
                        "hit_rate_event", "interval", "n_all", "mean_all", "median_all", "hit_rate_all",
                        "p_value", "p_method"]]
-        st.dataframe(
-            shown.style.format(
-                {c: "{:+.1%}" for c in ("mean_event", "median_event", "mean_all", "median_all")}
-                | {"hit_rate_event": "{:.0%}", "hit_rate_all": "{:.0%}", "p_value": "{:.3f}"},
-                na_rep="–",
-            ),
-            width="stretch",
+        show_table(
+            shown.rename(columns=STUDY_COLUMNS),
+            {c: "{:+.1%}" for c in ("Event mean", "Event median", "All-sessions mean", "All-sessions median")}
+            | {"Event hit rate": "{:.0%}", "All-sessions hit rate": "{:.0%}", "P-value": "{:.3f}"},
             hide_index=True,
-            placeholder="–",  # Streamlit ignores the Styler's na_rep for missing cells
         )
         st.caption(
-            "n_dated: events with a full forward window; n_events: those kept after de-clustering (an event is "
+            "Dated: events with a full forward window; Events used: those kept after de-clustering (an event is "
             "dropped when it falls within the horizon of the previous kept one, so no market move is counted "
-            f"twice). interval: {study.confidence:.0%} bootstrap interval of the event mean, shown only from "
+            f"twice). Interval: {study.confidence:.0%} bootstrap interval of the event mean, shown only from "
             f"{MIN_EVENTS_FOR_INTERVAL} events (a bootstrap of 2-4 values covers far less than it claims). "
-            "p_value: share of placements of the same number of dates, spaced the same way, whose mean is at "
+            "P-value: share of placements of the same number of dates, spaced the same way, whose mean is at "
             "least as far from the all-sessions mean; 'exact' counts every possible placement, 'monte carlo' "
             f"{study.n_boot} random ones (seeded)."
         )

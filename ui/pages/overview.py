@@ -94,8 +94,10 @@ def _today(o: Overview) -> DeltaGenerator:
     if s is None:
         c1.metric("Current streak", "–", help="Needs the Russell and S&P proxies.")
     else:
+        longer = s.previous_longer
         since = ("longest in the data" if s.is_longest_in_data else
-                 f"longest since {_d(s.longest_since.end)}" if s.longest_since else "")
+                 f"short run; last longer: {longer.length} to {_d(longer.end)}" if s.length < 3 and longer
+                 else f"longest since {_d(s.longest_since.end)}" if s.longest_since else "")
         c1.metric(f"{o.russell} > {o.sp}, sessions", f"{s.length}", delta=since or None, delta_color="off", delta_arrow="off",
                   help=f"Consecutive sessions to {_d(s.last_session)} in which the Russell proxy's daily "
                        "return beat the S&P proxy's.")

@@ -230,7 +230,9 @@ if updown is not None and ud is not None:
     st.caption(
         f"Betas fitted separately on periods when {market} rose and when it fell (whiskers: "
         f"{updown.level:.0%} intervals). A downside beta above the upside beta means {asset} "
-        "has tended to fall harder with the market than it rose with it."
+        "has tended to fall harder with the market than it rose with it. The capture ratios are ratios of "
+        f"average returns, so they include {asset}'s own drift: a coin that rose on average lifts its "
+        "down-day average and lowers its down capture even when its downside beta is the larger one."
     )
 
 # ----------------------------------------------------------------- lead-lag
@@ -309,9 +311,9 @@ if fit is not None:
     st.dataframe(table.style.format({"loading": "{:.3f}", "se": "{:.3f}", "t": "{:.1f}",
                                      "p": _pval}), width="stretch")
     st.caption(
-        f"One regression of {asset} on the S&P proxy, the small-cap spread"
-        + (f" and {used_btc}'s own moves (its part not explained by the two equity factors)"
-           if used_btc else "")
+        f"One regression of {asset} on the S&P proxy"
+        + (f", the small-cap spread and {used_btc}'s own moves (its part not explained by the two equity "
+           "factors)" if used_btc else " and the small-cap spread")
         + f". R-squared {fit.r2:.2f}, n={fit.n}; t-statistics use Newey-West errors. "
         "A spread loading far from zero means small caps matter beyond the broad market."
     )

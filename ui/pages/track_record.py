@@ -127,8 +127,13 @@ scored = summary[result.russell]["n"]
 st.caption(
     f"{n_origins} origins from {result.origins['date'].iloc[0]:%Y-%m-%d} to "
     f"{result.origins['date'].iloc[-1]:%Y-%m-%d}, {scored} with a realized outcome; {result.n_paths:,} paths × "
-    f"{result.horizon} sessions each. Overlapping horizons make neighbouring outcomes dependent: every "
-    f"interval and test uses an effective n = n / {design_effect(result.every, result.horizon):.2g}."
+    f"{result.horizon} sessions each. "
+    + (f"Overlapping horizons make neighbouring outcomes dependent: every interval and test uses an "
+       f"effective n = n / {design_effect(result.every, result.horizon):.2g}."
+       if design_effect(result.every, result.horizon) > 1 else
+       "The horizons do not overlap, so every interval and test uses the number of scored origins.")
+    + " A Brier skill far below zero for a rare event (P(≤ −50%)) comes from a climatology that almost "
+      "never saw it: a tiny denominator, not necessarily a bad forecast."
 )
 
 table = summary_table(result)

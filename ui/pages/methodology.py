@@ -93,7 +93,9 @@ st.markdown(
   \rfloor$ lags for $T$ regression rows (`granger_cov` in the JSON names it): returns with
   clustering volatility make the textbook F-test (i.i.d. errors) reject far too often. That F-test is
   kept beside it, labelled i.i.d. (`*_homoskedastic`): on BTC vs IWM daily returns it puts
-  "BTC predicts IWM" at p = 0.02 with 2 lags, where the HAC test gives 0.10.
+  "BTC predicts IWM" at p = 0.02 with 2 lags, where the HAC test gives 0.10 (all bundled history,
+  2014–2026, `python -m core estimate --asset BTC-USD --market IWM`; the page's numbers follow the
+  sidebar's date range, so they differ).
 - **Breakout event study.** Forward returns of BTC, ETH, the altcoin basket and basket vs BTC over
   about 1, 3, 6 and 12 months of sessions after each event, against every session; an event inside the horizon of the
   previous kept one is dropped so no market move counts twice. The p-value is a permutation test of
@@ -322,7 +324,8 @@ st.markdown(
 
 st.header("6. Scenario file reference")
 st.markdown(
-    "Scenarios are TOML files in `scenarios/`; dropping a new file there adds it to the app. "
+    "Scenarios are TOML files in `scenarios/`; dropping a new file there adds it to the app. The fitted-regimes "
+    "scenario is the one built from the data instead (see *Fitted regimes and today's regime*). "
     f"Shipped now: {', '.join(f'`{p.name}`' for p in list_scenarios().values())}. Every field:"
 )
 docs = pd.DataFrame(

@@ -35,10 +35,11 @@ def make_altseason_chart(
     """
     data = series.dropna(subset=["index"])
     lo, hi = data["date"].min(), data["date"].max()
+    x = date_x().scale(domain=_span(series))  # the same span as the coverage panel below
     ev = events[(events["date"] >= lo) & (events["date"] <= hi)] if len(data) else events.iloc[:0]
     kinds = list(EVENT_COLORS)
     line = alt.Chart(data).mark_line(strokeWidth=1.1, color="#1f4e79").encode(
-        x=date_x(),
+        x=x,
         y=alt.Y("index:Q", title=f"Altcoin season index ({window}-day)", scale=alt.Scale(domain=[0, 100])),
         tooltip=[
             alt.Tooltip("date:T", title="Date"),
@@ -55,7 +56,7 @@ def make_altseason_chart(
                         scale=alt.Scale(domain=[alt_label, btc_label], range=["#b22222", "#f2a900"])),
     )
     marks = alt.Chart(ev).mark_rule(strokeWidth=1.2, opacity=0.55).encode(
-        x=date_x(),
+        x=x,
         color=alt.Color("kind:N", title="Small-cap event", legend=alt.Legend(orient="top"),
                         scale=alt.Scale(domain=kinds, range=[EVENT_COLORS[k] for k in kinds])),
         tooltip=[alt.Tooltip("kind:N", title="Event"), alt.Tooltip("date:T", title="Date")],
@@ -67,10 +68,18 @@ def make_coverage_chart(series: pd.DataFrame) -> alt.Chart:
     """How many coins each day's index counts (``AltseasonIndex.series``: ``date, n_coins``)."""
     data = series[series["n_coins"] > 0]
     return alt.Chart(data).mark_area(interpolate="step-after", color="#9ecae9").encode(
-        x=date_x(),
-        y=alt.Y("n_coins:Q", title="Coins counted"),
+        x=date_x().scale(domain=_span(series)),
+        y=alt.Y("n_coins:Q", title="Coins", axis=alt.Axis(tickMinStep=1, tickCount=3)),
         tooltip=[alt.Tooltip("date:T", title="Date"), alt.Tooltip("n_coins:Q", title="Coins counted")],
-    ).properties(height=90)
+    ).properties(height=120)
+
+
+def _span(series: pd.DataFrame) -> list[str]:
+    """First and last date with any coin counted (ISO), the shared x domain of the two panels."""
+    dates = series.loc[series["n_coins"] > 0, "date"]
+    if dates.empty:
+        dates = series["date"]
+    return [f"{pd.Timestamp(dates.min()):%Y-%m-%d}", f"{pd.Timestamp(dates.max()):%Y-%m-%d}"]
 
 
 def make_drivers_chart(coins: pd.DataFrame, *, window: int, btc: str) -> alt.Chart:

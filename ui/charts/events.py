@@ -38,7 +38,7 @@ def make_breakout_chart(table: BreakoutTable, *, ticker: str, log_scale: bool = 
     line_df = _thin(
         pd.DataFrame({"date": s.index, "close": s.to_numpy(), "high": table.running_high.to_numpy()})
     )
-    y_scale = alt.Scale(type="log") if log_scale else alt.Scale(zero=False)
+    y_scale = alt.Scale(type="log", nice=False) if log_scale else alt.Scale(zero=False)  # no decade padding
     y = alt.Y(
         "close:Q", title=f"{ticker} close" + (" (log scale)" if log_scale else ""), scale=y_scale
     )

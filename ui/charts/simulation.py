@@ -231,7 +231,7 @@ def make_sensitivity_chart(
     ]
     base = alt.Chart().encode(x=x, color=color)
     line = base.mark_line(point=True).encode(
-        y=alt.Y("estimate:Q", title=None, axis=alt.Axis(format="+.0%")), tooltip=tooltip
+        y=alt.Y("estimate:Q", title=None, axis=alt.Axis(format=".0%")), tooltip=tooltip  # returns and probabilities share it
     )
     bars = base.mark_errorbar(ticks=True).encode(y="lo:Q", y2="hi:Q")
     metrics = list(dict.fromkeys(data["metric"]))

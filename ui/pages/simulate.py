@@ -475,6 +475,7 @@ def _sensitivity_tab(sel, scenario: Scenario, model: MarketModel, settings) -> N
     x_title = spec.label + (f" ({regime})" if regime else "")
     now = result.current
     st.altair_chart(make_sensitivity_chart(frame, x_title=x_title, x_format=".1f" if spec.unit else ".2f",
+                                           order=[_label(BASKET), _label(model.btc)],  # the other tabs' colours
                                            current=None if now is None else spec.to_display(now)),
                     width="stretch")
     st.caption(f"Error bars: 95% Monte Carlo intervals (± 1.96 s.e.), {n_paths:,} paths per point, seed "

@@ -78,9 +78,10 @@ def test_event_study_controls_rerun() -> None:
     at = _open()
     at.radio(key="bo_events").set_value("spread events").run()
     at.select_slider(key="bo_horizon").set_value(252).run()
-    at.slider(key="bo_threshold").set_value(0.02).run()
+    at.slider(key="bo_threshold_pts").set_value(2.0).run()
     assert not at.exception
     assert re.search(r"\d+ spread events\*\* in the range", _text(at))
+    assert "above 2.0%" in _text(at)  # the slider's points reach core as a decimal
 
 
 def test_page_without_btc_explains_instead_of_failing() -> None:

@@ -174,16 +174,16 @@ window = c3.slider(
     help="Small-cap spread = leader's compounded return minus the laggard's over this many sessions.",
 )
 threshold = c4.slider(
-    "Spread threshold",
-    0.01,
-    0.15,
-    0.05,
-    step=0.005,
-    format="%.3f",
-    key="bo_threshold",
-    help="An event fires the first session the spread rises above this (decimal; 0.05 = 5 points) and "
-    "re-arms only after it falls back to or below it.",
-)
+    "Spread threshold (points)",
+    1.0,
+    15.0,
+    5.0,
+    step=0.5,
+    format="%.1f",
+    key="bo_threshold_pts",
+    help="An event fires the first session the spread rises above this many percentage points (5 = the "
+    "Russell proxy ahead by 5 points) and re-arms only after it falls back to or below it.",
+) / 100  # core takes decimals
 c5, c6, c7 = st.columns([1, 1, 2])
 closes_kind = c7.radio(
     "Equity closes", list(CLOSES), format_func=CLOSES.get, key="bo_closes", horizontal=True,

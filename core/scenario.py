@@ -787,14 +787,13 @@ def load_scenario(path: str | Path) -> Scenario:
 @functools.lru_cache(maxsize=64)
 def _parse_scenario_file(text: str, source: str) -> Scenario:
     """The validated scenario of one file's text (kept: the app lists the catalog on every rerun)."""
-    p = source
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(p, "<toml>", str(exc), "not valid TOML") from exc
+        raise ScenarioError(source, "<toml>", str(exc), "not valid TOML") from exc
     except RecursionError as exc:
-        raise ScenarioError(p, "<toml>", f"{len(text):,} characters", "arrays or tables nest too deeply") from exc
-    return scenario_from_dict(data, p)
+        raise ScenarioError(source, "<toml>", f"{len(text):,} characters", "arrays or tables nest too deeply") from exc
+    return scenario_from_dict(data, source)
 
 
 def list_scenarios(directory: str | Path = SCENARIO_DIR) -> dict[str, Path]:

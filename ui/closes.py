@@ -10,7 +10,7 @@ import streamlit as st
 from core.adjusted import AdjustedPrices, with_adjusted_closes
 from core.data import PriceData
 from core.data_roots import DataRootError
-from ui.sidebar import allowed_roots
+from ui.sidebar import selected_csv_folder
 from ui.state import Selection
 
 
@@ -38,7 +38,7 @@ def adjusted_selection(sel: Selection, *, adjust: bool = True) -> tuple[Selectio
     folder = None
     if prices.sources and set(prices.sources.values()) == {"csv"}:
         try:
-            folder = str(allowed_roots().resolve(str(st.session_state.get("csv_dir", "")).strip()))
+            folder = selected_csv_folder()
         except DataRootError:
             folder = None
     out = _cached_adjusted(prices.closes, tuple(prices.sources.items()), tuple(prices.warnings),

@@ -122,6 +122,17 @@ def allowed_roots() -> DataRoots:
     return data_roots(extra=_secret_roots())
 
 
+def selected_csv_folder() -> str:
+    """The CSV folder typed in the sidebar, resolved inside the allowed roots.
+
+    Raises
+    ------
+    DataRootError
+        The folder is outside every allowed root (or the folder source is off here).
+    """
+    return str(allowed_roots().resolve(str(st.session_state.get("csv_dir", "")).strip()))
+
+
 def _csv_defaults(options: list[str]) -> tuple[list[str], list[str], list[str]]:
     """Russell, S&P and crypto choices from the files present (``-USD`` preferred over ``-USDT``)."""
     equities = [t for t in options if not is_crypto(t)]

@@ -92,7 +92,8 @@ def run_store() -> ResultStore[ScenarioRun]:
     return ResultStore(budget_bytes=RUN_BUDGET_BYTES, max_entries=RUN_MAX_ENTRIES, ttl_seconds=RUN_TTL_SECONDS)
 
 
-def _frame_digest(frame: pd.DataFrame) -> str:
+def frame_digest(frame: pd.DataFrame) -> str:
+    """A 128-bit digest of a frame's values, index and columns: the data part of a cache key."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
     digest.update(repr(list(frame.columns)).encode())
@@ -123,7 +124,7 @@ def scenario_run(
     roles = model_inputs(selection)
     cells = check_run_size(n_paths, horizon, 2 + len(roles.alts))
     returns = _model_returns(selection, roles)
-    key = (_frame_digest(returns), roles, scenario, n_paths, horizon, seed, engine)
+    key = (frame_digest(returns), roles, scenario, n_paths, horizon, seed, engine)
     store = run_store()
     hit = store.peek(key)
     if hit is not None:

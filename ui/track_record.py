@@ -18,7 +18,7 @@ from core.fitted_scenario import FittedRegimesAtOrigins
 from core.scenario import Scenario
 from core.validation import ValidationResult, walk_forward
 from ui.result_store import ResultStore
-from ui.simulation import ModelInputs, _frame_digest
+from ui.simulation import ModelInputs, frame_digest
 
 #: Memory kept for finished validations, shared by every session of the server (bytes).
 VALIDATION_BUDGET_BYTES = 64 * 2**20
@@ -52,7 +52,7 @@ def _nbytes(result: ValidationResult) -> int:
 
 
 def _key(returns: pd.DataFrame, roles: ModelInputs, req: TrackRecordRequest) -> tuple:
-    return (_frame_digest(returns), roles, req)
+    return (frame_digest(returns), roles, req)
 
 
 def cached_validation(returns: pd.DataFrame, roles: ModelInputs, req: TrackRecordRequest) -> ValidationResult | None:

@@ -34,6 +34,10 @@ class Streak:
         return self.leader_return - self.laggard_return
 
 
+#: Runs shorter than this are described by the last longer run rather than as "the longest since".
+SHORT_RUN = 3
+
+
 @dataclass(frozen=True)
 class CurrentStreak:
     """The run that includes the last session (length 0 if that session is not a win).
@@ -50,6 +54,12 @@ class CurrentStreak:
     streak: Streak | None
     longest_since: Streak | None
     previous_longer: Streak | None
+
+    @property
+    def is_short(self) -> bool:
+        """A run of fewer than :data:`SHORT_RUN` sessions with a longer one before it: "longest since"
+        says little about it, the last longer run says more."""
+        return 0 < self.length < SHORT_RUN and self.previous_longer is not None
 
     @property
     def is_longest_in_data(self) -> bool:

@@ -126,7 +126,7 @@ def _current_streak_words(table: StreakTable, leader: str, laggard: str, unit: s
     if cur.longest_since is None:
         return text + f"; the longest in the loaded data (since {_d(table.first_session)})."
     ls, longer = cur.longest_since, cur.previous_longer
-    if cur.length < 3 and longer is not None:  # "longest since" says little about a one- or two-day run
+    if cur.is_short:
         return text + (f"; a short run: the last longer one was {_plural(longer.length, unit)} "
                        f"({_d(longer.start)} to {_d(longer.end)}).")
     return (

@@ -25,7 +25,7 @@ from core.errors import ExplorerError
 from core.overview import CORR_WINDOW, QUESTION, Overview, overview, today_regime
 from core.roles import coin_of
 from ui.common import escape_md, show_source_banner, show_table
-from ui.sidebar import allowed_roots, cached_load, default_source
+from ui.sidebar import cached_load, default_source, selected_csv_folder
 from ui.state import Selection, get_selection
 
 #: Verdict -> (badge colour, icon); the words are core's VERDICT_LABELS.
@@ -61,7 +61,7 @@ def _claims_prices(sel: Selection) -> tuple[PriceData, str | None]:
     try:
         csv_dir, available = None, None
         if kind == "csv":
-            csv_dir = str(allowed_roots().resolve(str(st.session_state.get("csv_dir", "")).strip()))
+            csv_dir = selected_csv_folder()
             available = list_csv_tickers(csv_dir)
         tickers = tuple(dict.fromkeys([sel.russell, sel.sp, *sel.crypto, *claim_tickers(available)]))
         prices = cached_load(tickers, kind, csv_dir)
@@ -96,7 +96,7 @@ def _today(o: Overview) -> DeltaGenerator:
     else:
         longer = s.previous_longer
         since = ("longest in the data" if s.is_longest_in_data else
-                 f"short run; last longer: {longer.length} to {_d(longer.end)}" if s.length < 3 and longer
+                 f"short run; last longer: {longer.length} to {_d(longer.end)}" if s.is_short
                  else f"longest since {_d(s.longest_since.end)}" if s.longest_since else "")
         c1.metric(f"{o.russell} > {o.sp}, sessions", f"{s.length}", delta=since or None, delta_color="off", delta_arrow="off",
                   help=f"Consecutive sessions to {_d(s.last_session)} in which the Russell proxy's daily "

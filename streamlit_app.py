@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from ui.heap import freeze_import_heap
 from ui.sidebar import render_data_sidebar
+
+freeze_import_heap()  # once per process: Streamlit's full GC after each rerun then skips the import-time heap
 
 st.set_page_config(page_title="Small caps × crypto explorer", page_icon=":material/monitoring:", layout="wide")
 

@@ -105,6 +105,8 @@ def test_compare_offers_the_fitted_scenario() -> None:
 def test_fitted_scenario_with_a_named_start_regime() -> None:
     """Picking an initial regime in the sidebar replaces the fitted start probabilities (and the link says so)."""
     at = _open({"paths": "2000", "scenario": "fitted_regimes"})
+    at.session_state["sim.group.transitions"] = True  # open the sidebar group that holds the field
+    at.run()
     at.selectbox(key="sim.p.initial_regime").set_value("turbulent").run()
     assert not at.exception, at.exception
     ov = at.query_params["ov"]

@@ -52,6 +52,18 @@ def _tab(at: AppTest, name: str) -> AppTest:
     return at
 
 
+GROUPS = ("russell", "crypto", "transitions", "tails", "selectivity", "size", "file")
+
+
+def _open_groups(at: AppTest, *names: str) -> AppTest:
+    """Open sidebar groups of the scenario form (a closed group draws no fields), as a click does."""
+    for name in names or GROUPS:
+        at.session_state[f"sim.group.{name}"] = True
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 @pytest.fixture(scope="module")
 def app() -> AppTest:
     return _open()
@@ -96,7 +108,13 @@ def test_no_simple_mean_no_negative_zero_readable_headers(app: AppTest) -> None:
     assert {"Median", "Median s.e.", "Geometric mean", "Geometric mean s.e."} <= set(dist.columns)
 
 
-def test_every_parameter_group_is_in_the_sidebar(app: AppTest) -> None:
+def test_every_parameter_group_is_in_the_sidebar() -> None:
+    app = _open()
+    closed = {w.key for w in app.sidebar.number_input} | {w.key for w in app.sidebar.toggle}
+    assert "sim.p.russell.target_return" in closed and "sim.seed" in closed  # open by default
+    assert not any(k.startswith(("sim.p.regimes.steady.alt", "sim.p.transition", "sim.p.selectivity"))
+                   for k in closed)  # the collapsed groups draw nothing until opened
+    _open_groups(app)
     keys = {w.key for w in app.sidebar.number_input} | {w.key for w in app.sidebar.toggle}
     for field in ("alt_beta_scale", "alt_loading_scale", "downside_beta_scale", "btc_vol_scale",
                   "jump_intensity", "jump_mean", "jump_vol", "russell_drift_shift"):
@@ -147,8 +165,22 @@ def test_moving_a_control_changes_the_cards_and_reset_restores_them() -> None:
     assert at.number_input(key="sim.p.russell.target_return").value == pytest.approx(7.0)
 
 
+def test_an_edit_stays_applied_while_its_group_is_closed_and_shows_again_when_reopened() -> None:
+    at = _open_groups(_open(), "crypto")
+    at.number_input(key="sim.p.regimes.steady.alt_beta_scale").set_value(1.6).run()
+    edited, ov = _cards(at), _params(at)["ov"]
+    at.session_state["sim.group.crypto"] = False  # the user folds the group
+    at.run()
+    assert not at.exception and not _errors(at)
+    assert "sim.p.regimes.steady.alt_beta_scale" not in {w.key for w in at.sidebar.number_input}
+    assert _cards(at) == edited and _params(at)["ov"] == ov  # still simulated with the edit
+    _open_groups(at, "crypto")
+    assert at.number_input(key="sim.p.regimes.steady.alt_beta_scale").value == pytest.approx(1.6)
+    assert _cards(at) == edited
+
+
 def test_invalid_edit_shows_the_error_and_keeps_the_previous_run() -> None:
-    at = _open()
+    at = _open_groups(_open(), "selectivity", "tails")
     at.number_input(key="sim.p.selectivity").set_value(80.0).run()
     good = _cards(at)
     at.number_input(key="sim.p.regimes.steady.df").set_value(2.0).run()  # df must be > 2
@@ -160,7 +192,7 @@ def test_invalid_edit_shows_the_error_and_keeps_the_previous_run() -> None:
 
 
 def test_invalid_import_shows_file_field_and_value_and_keeps_the_run() -> None:
-    at = _open()
+    at = _open_groups(_open(), "file")
     before = _cards(at)
     bad = b'name = "Broken"\nhorizon_days = 63\n[[regimes]]\nname = "calm"\ndf = 1.5\n'
     at.file_uploader(key="sim.upload").set_value(("broken.toml", bad, "application/toml")).run()
@@ -177,7 +209,7 @@ def test_invalid_import_shows_file_field_and_value_and_keeps_the_run() -> None:
 
 
 def test_import_of_an_exported_scenario_reproduces_the_run_and_travels_in_the_link() -> None:
-    at = _open()
+    at = _open_groups(_open(), "crypto", "file")
     at.number_input(key="sim.p.regimes.steady.alt_beta_scale").set_value(1.6).run()
     edited = _cards(at)
     base = load_scenario(REPO / "scenarios" / "controlled_rally.toml")
@@ -201,6 +233,7 @@ def test_import_of_an_exported_scenario_reproduces_the_run_and_travels_in_the_li
 def test_url_parameters_round_trip() -> None:
     at = _open()
     at.selectbox(key="sim.scenario").set_value("speculative_frenzy").run()
+    _open_groups(at, "selectivity", "crypto", "transitions")
     at.number_input(key="sim.p.selectivity").set_value(60.0).run()
     at.selectbox(key="sim.pick.crypto").set_value("crash").run()
     at.number_input(key="sim.p.regimes.crash.alt_beta_scale").set_value(2.5).run()
@@ -226,6 +259,7 @@ def test_url_parameters_round_trip() -> None:
     fresh = _open(params)
     assert not _errors(fresh)
     assert _cards(fresh) == cards
+    _open_groups(fresh, "selectivity")  # the field shows the linked value once its group is opened
     assert fresh.number_input(key="sim.p.selectivity").value == pytest.approx(60.0)
     assert fresh.selectbox(key="sim_asset").value == "SOL-USD"
     assert _params(fresh)["ov"] == params["ov"]
@@ -370,6 +404,9 @@ def test_switching_the_russell_path_to_phases_starts_from_the_target() -> None:
 def test_the_other_engine_runs_beside_this_one_on_request() -> None:
     at = _open()
     assert any("which to read when they disagree" in e.label for e in at.expander)
+    assert not any("never a day worse" in m.value for m in at.markdown)  # drawn only once opened
+    at.session_state["sim_engines"] = True
+    at.run()
     assert any("never a day worse" in m.value for m in at.markdown)  # what the bootstrap assumes
     at.toggle(key="sim_both_engines").set_value(True).run()
     assert not at.exception and not _errors(at)

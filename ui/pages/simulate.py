@@ -378,8 +378,11 @@ def _model_tab(model: MarketModel, scenario: Scenario, horizon: int, source_labe
 
 def _engine_block(sel, scenario: Scenario, settings, metrics: ScenarioMetrics, asset: str) -> None:
     """What each engine assumes; on request, the other engine's answer beside this one."""
-    with st.expander("Engines: what each assumes, and which to read when they disagree",
-                     icon=":material/compare_arrows:"):
+    # drawn only while open: its toggle may run a second simulation, not worth doing unseen
+    with (box := st.expander("Engines: what each assumes, and which to read when they disagree",
+                             icon=":material/compare_arrows:", key="sim_engines", on_change="rerun")):
+        if not box.open:
+            return
         for name in ENGINES:
             st.markdown(f"**{name}**{' (this run)' if name == settings.engine else ''}: {ENGINE_NOTES[name]}")
         st.caption(ENGINE_ADVICE)

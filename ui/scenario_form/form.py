@@ -17,6 +17,7 @@ from ui.scenario_form.fields import CRYPTO_FIELDS, SELECTIVITY, TAIL_FIELDS
 from ui.scenario_form.links import seed_settings_from_url, settings_to_url
 from ui.scenario_form.settings import (
     IMPORTED,
+    W_GROUP,
     W_RESET,
     W_SCENARIO,
     FormState,
@@ -41,6 +42,17 @@ from ui.scenario_form.widgets import (
 )
 from ui.simulation import check_size
 from ui.urlstate import write_to_url
+
+
+def _group(label: str, name: str, *, expanded: bool = False) -> Any:
+    """A sidebar group of the form whose widgets are drawn only while it is open.
+
+    A closed group sends nothing to the browser on a rerun (the sidebar has ~40 fields; each
+    drawn field costs the browser a re-render on every edit anywhere). Opening it reruns the
+    script; its fields are then seeded from the scenario in effect, so edits made before it
+    was closed show again (they live in the settings, not in the widgets).
+    """
+    return st.expander(label, expanded=expanded, key=W_GROUP + name, on_change="rerun")
 
 
 def render_scenario_form(model: MarketModel, n_assets: int, *, view_keys: Mapping[str, str]) -> FormState:
@@ -97,24 +109,32 @@ def render_scenario_form(model: MarketModel, n_assets: int, *, view_keys: Mappin
         st.subheader("Scenario")
         st.caption("The scenario picked above the results, field by field.")
         reset_slot = st.container()  # filled once this run's edits are known
-        with st.expander("Russell path", expanded=True):
-            _russell_group(current, model, edits)
-        with st.expander("Crypto response"):
-            idx = _regime_picker(st, current, "crypto")
-            _regime_fields(st, current, idx, CRYPTO_FIELDS, model, edits)
-        with st.expander("Regimes and transitions"):
-            _transition_group(current, edits)
-        with st.expander("Jumps and tails"):
-            idx = _regime_picker(st, current, "tails")
-            _regime_fields(st, current, idx, TAIL_FIELDS, model, edits)
-        with st.expander("Selectivity"):
-            got = _number(st, SELECTIVITY, "selectivity", current.selectivity)
-            if got is not None:
-                edits["selectivity"] = got
-        with st.expander("Simulation size and seed", expanded=True):
-            paths, horizon, seed, engine = _sizes(settings, base)
-        with st.expander("Scenario file: import / export"):
-            _import_export(current)
+        with (group := _group("Russell path", "russell", expanded=True)):
+            if group.open:
+                _russell_group(current, model, edits)
+        with (group := _group("Crypto response", "crypto")):
+            if group.open:
+                idx = _regime_picker(st, current, "crypto")
+                _regime_fields(st, current, idx, CRYPTO_FIELDS, model, edits)
+        with (group := _group("Regimes and transitions", "transitions")):
+            if group.open:
+                _transition_group(current, edits)
+        with (group := _group("Jumps and tails", "tails")):
+            if group.open:
+                idx = _regime_picker(st, current, "tails")
+                _regime_fields(st, current, idx, TAIL_FIELDS, model, edits)
+        with (group := _group("Selectivity", "selectivity")):
+            if group.open:
+                got = _number(st, SELECTIVITY, "selectivity", current.selectivity)
+                if got is not None:
+                    edits["selectivity"] = got
+        paths, horizon, seed, engine = settings.n_paths, settings.horizon, settings.seed, settings.engine
+        with (group := _group("Simulation size and seed", "size", expanded=True)):
+            if group.open:
+                paths, horizon, seed, engine = _sizes(settings, base)
+        with (group := _group("Scenario file: import / export", "file")):
+            if group.open:
+                _import_export(current)
 
     # Apply the edits: only a scenario that validates replaces the settings in effect.
     draft = {**settings.overrides, **edits}

@@ -56,6 +56,8 @@ W_SCENARIO, W_PATHS, W_HORIZON, W_SEED, W_ENGINE = (
     "sim.scenario", "sim.paths", "sim.horizon", "sim.seed", "sim.engine",
 )
 W_UPLOAD, W_PASTE, W_PASTE_LOAD, W_RESET = "sim.upload", "sim.paste", "sim.paste_load", "sim.reset"
+#: Key prefix of the form's groups (expanders); the group is open while ``session_state[key]`` is True.
+W_GROUP = "sim.group."
 
 
 @dataclass(frozen=True)

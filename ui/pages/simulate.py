@@ -7,6 +7,7 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from core.calibration import CalibrationError, MarketModel
 from core.comparison import compare_engines
@@ -179,12 +180,21 @@ _CARD_HELP = {
 _RETURN_CARDS = ("Median return", "Geometric mean")
 
 
-def _cards(result: SimulationResult, metrics: ScenarioMetrics, asset: str,
+def _card_slots() -> list[DeltaGenerator]:
+    """The six cards' columns, two rows of three (six in one row truncate their labels).
+
+    Laid out before the simulation runs, so that once the numbers exist only the cards
+    themselves travel to the browser: the headline paints first instead of queueing behind
+    layout blocks.
+    """
+    per_row = 3
+    return [c for _ in range(0, len(_CARD_HELP), per_row) for c in st.columns(per_row)]
+
+
+def _cards(cols: list[DeltaGenerator], result: SimulationResult, metrics: ScenarioMetrics, asset: str,
            baseline: tuple[SimulationResult, ScenarioMetrics] | None) -> None:
     now = _headline(metrics, asset)
     before = _headline(baseline[1], asset) if baseline is not None else None
-    per_row = 3  # six cards in one row truncate their labels
-    cols = [c for _ in range(0, len(now), per_row) for c in st.columns(per_row)]
     for col, (name, (value, se)) in zip(cols, now.items(), strict=False):
         shown = format_pct(value) if name in _RETURN_CARDS else format_pct(value, signed=False)
         delta = None
@@ -526,6 +536,12 @@ if scenario.rationale:
         st.markdown(escape_md(scenario.rationale))
 scenario = render_nowcast(sel, model, scenario, settings.scenario)  # today's regime; optionally start from it
 
+order = [BASKET, model.btc, *model.alts, model.russell]
+_valid_choice(K_ASSET, order)
+asset = st.selectbox("Headline asset", order, key=K_ASSET, format_func=_label, persist_state="session",
+                     help="The cards show this asset; the altcoin basket is the equal-weight, buy-and-hold "
+                          "portfolio of every altcoin in the selection.")
+card_slots = _card_slots()
 try:
     run = scenario_run(sel, scenario, n_paths=settings.n_paths, horizon=settings.horizon,
                        seed=settings.seed, engine=settings.engine)
@@ -542,12 +558,7 @@ if form.edited and cells <= PROGRESS_CELLS:
                             seed=settings.seed, engine=settings.engine)
     baseline = (base_run.result, base_run.metrics)
 
-order = [BASKET, model.btc, *model.alts, model.russell]
-_valid_choice(K_ASSET, order)
-asset = st.selectbox("Headline asset", order, key=K_ASSET, format_func=_label, persist_state="session",
-                     help="The cards show this asset; the altcoin basket is the equal-weight, buy-and-hold "
-                          "portfolio of every altcoin in the selection.")
-_cards(result, metrics, asset, baseline)
+_cards(card_slots, result, metrics, asset, baseline)
 _, basis = adjusted_selection(sel, adjust=False)  # which closes the model was calibrated on (described, not changed)
 st.caption(_run_caption(result, model, scenario, sel.prices.label)
            + (" Deltas compare with the unedited scenario on the same random numbers." if baseline else "")

@@ -113,3 +113,24 @@ def test_fitted_scenario_with_a_named_start_regime() -> None:
     ov = ov[0] if isinstance(ov, list) else ov
     assert '"initial_probabilities":null' in ov and '"initial_regime":"turbulent"' in ov
     assert not at.error, [e.value for e in at.error]
+
+
+def test_compare_offers_the_simulator_scenario_started_from_today() -> None:
+    """With the Simulator's toggle on, Compare runs the same scenario the Simulator runs (same numbers)."""
+    at = _open({"paths": "2000"})
+    at.toggle(key="sim_nowcast").set_value(True).run()
+    sim_median = next(m.value for m in at.metric if m.label == "Median return")  # basket, 2,000 paths, seed 1
+    at.switch_page("ui/pages/compare.py").run()
+    assert not at.exception, at.exception
+    label = "Controlled rally (Simulator: from today's regime)"
+    picker = at.multiselect(key="cmp_scenarios")
+    assert label in picker.options and "Controlled rally" in picker.options
+    at.select_slider(key="cmp_paths").set_value(2000).run()
+    table = next(d.value for d in at.dataframe if label in d.value.columns)
+    shown = table.loc["Median return"]
+    assert shown[label].startswith(sim_median.replace("%", ""))  # "+11.1%" vs "+11.10% ± 1.05 pp"
+    assert shown[label] != shown["Controlled rally"]  # started from today's regime, not as written
+    at.switch_page("ui/pages/simulate.py").run()
+    at.toggle(key="sim_nowcast").set_value(False).run()
+    at.switch_page("ui/pages/compare.py").run()
+    assert not any("Simulator" in o for o in at.multiselect(key="cmp_scenarios").options)

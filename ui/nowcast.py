@@ -40,6 +40,28 @@ def start_text(scenario: Scenario) -> str:
     return f"starting from the probabilities p₀ = ({shares})"
 
 
+def simulator_starts_today() -> bool:
+    """Whether the Simulator's "start from today's regime" toggle is on in this session."""
+    return bool(st.session_state.get(K_NOWCAST, False))
+
+
+def start_as_simulator(selection: Selection, model: MarketModel, scenario: Scenario, key: str) -> Scenario | None:
+    """``scenario`` started from today's regime as the Simulator starts it, or None if it runs as written.
+
+    None when the Simulator's toggle is off, when ``key`` is the fitted-regimes scenario (it
+    already starts from today) or when the scenario has one regime; the same rule as
+    :func:`render_nowcast`, without drawing anything (for the Compare page).
+
+    Raises
+    ------
+    ExplorerError
+        The regimes cannot be fitted, or mapped onto the scenario's.
+    """
+    if not simulator_starts_today() or is_fitted_regimes(key) or len(scenario.regimes) == 1:
+        return None
+    return start_from_nowcast(scenario, nowcast_mapping(regime_fit(selection), scenario, model))
+
+
 def _state_table(fit: RegimeFit) -> pd.DataFrame:
     """Per fitted state: today's filtered probability, the next session's, the state's Russell moments."""
     return pd.DataFrame({

@@ -13,6 +13,7 @@ from core.comparison import (
     compare_scenarios,
 )
 from core.conventions import BASKET, BASKET_LABEL, DEFAULT_SEED
+from core.errors import ExplorerError
 from core.export import run_provenance, to_safe_csv
 from core.montecarlo import ENGINES
 from core.scenario import ScenarioError, list_scenarios, load_scenario
@@ -21,6 +22,7 @@ from ui.charts.compare import make_median_paths_chart, make_overlay_distribution
 from ui.charts.simulation import format_pct, format_pp, format_table
 from ui.common import escape_md, show_source_banner
 from ui.fitted import FITTED_REGIMES, fitted_or_none
+from ui.nowcast import simulator_starts_today, start_as_simulator
 from ui.scenario_form import (
     ENGINE_ADVICE,
     ENGINE_NOTES,
@@ -65,29 +67,33 @@ if fitted is not None:
     stems.append(FITTED_REGIMES)
 else:
     st.caption(f"Fitted regimes not offered: {escape_md(why_not)}")
-# The scenario as edited (or imported) in the Simulator joins the choices.
-sim = get_settings()
-if sim.overrides or sim.scenario == IMPORTED:
-    try:
-        sim_base = load_base(sim.scenario)
-        edited = apply_settings(sim_base, sim.overrides, sim_base.horizon_days)
-    except ScenarioError as exc:
-        st.warning(f"The Simulator's edited scenario cannot be compared: {escape_md(exc)}")
-    else:
-        scenarios[SIMULATOR] = edited
-        labels[SIMULATOR] = f"{edited.name} (Simulator edits)"
-        stems.insert(1, SIMULATOR)
-        defaults = stems[:4]
-c1, c2 = st.columns([3, 2])
-chosen = c1.multiselect(
-    "Scenarios (2 to 4; the first is the baseline for differences)",
-    stems, default=defaults, format_func=labels.get, max_selections=4, key="cmp_scenarios",
-)
 try:
     model = calibrated_model(sel)
 except (ModelInputError, ValueError) as exc:
     st.error(f"Cannot build the market model: {escape_md(exc)}")
     st.stop()
+# The scenario as the Simulator runs it (edited, imported or started from today's regime) joins the choices.
+sim = get_settings()
+if sim.overrides or sim.scenario == IMPORTED or simulator_starts_today():
+    try:
+        sim_base = load_base(sim.scenario)
+        edited = apply_settings(sim_base, sim.overrides, sim_base.horizon_days)
+        started = start_as_simulator(sel, model, edited, sim.scenario)
+    except ExplorerError as exc:  # ScenarioError included
+        st.warning(f"The Simulator's scenario cannot be compared: {escape_md(exc)}")
+    else:
+        changes = [c for c, on in (("edits", sim.overrides or sim.scenario == IMPORTED),
+                                   ("from today's regime", started is not None)) if on]
+        if changes:
+            scenarios[SIMULATOR] = started or edited
+            labels[SIMULATOR] = f"{edited.name} (Simulator{' ' if changes[0] == 'edits' else ': '}{', '.join(changes)})"
+            stems.insert(1, SIMULATOR)
+            defaults = stems[:4]
+c1, c2 = st.columns([3, 2])
+chosen = c1.multiselect(
+    "Scenarios (2 to 4; the first is the baseline for differences)",
+    stems, default=defaults, format_func=labels.get, max_selections=4, key="cmp_scenarios",
+)
 asset_opts = [BASKET, *model.assets]
 asset = c2.selectbox("Asset", asset_opts, key="cmp_asset",
                      format_func=lambda a: f"{BASKET_LABEL} (equal weight)" if a == BASKET else a,

@@ -193,6 +193,21 @@ def test_sweep_cli_refuses_bad_values(capsys: pytest.CaptureFixture[str], argv: 
     assert err.startswith("error:") and needle in err
 
 
+def test_sweep_cli_takes_the_fitted_regimes_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    """Built from the loaded data as 'simulate' builds it; its fitted regimes can be named with --regime."""
+    code, d, _ = _cli(capsys, "--source", "demo", "--scenario", "fitted_regimes", "--field", "df",
+                      "--regime", "calm", "--values", "4,8", "--paths", "500", "--horizon", "10", "--json")
+    assert code == 0
+    assert d["scenario"] == "Fitted regimes" and d["regime"] == "calm" and d["values"] == [4.0, 8.0]
+    code = main(["simulate", "--source", "demo", "--scenario", "fitted_regimes", "--paths", "500",
+                 "--horizon", "10", "--json"])
+    plain = json.loads(capsys.readouterr().out)
+    assert code == 0 and plain["scenario"] == d["scenario"]
+    code, _, err = _cli(capsys, "--source", "demo", "--scenario", "fitted_regimes", "--field", "df",
+                        "--regime", "nope", "--values", "4", "--paths", "500")
+    assert code == 2 and "'nope'" in err and "calm" in err  # the fitted regimes are named in the message
+
+
 def test_sweep_cli_runs_as_a_module() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "core", "sweep", "--source", "demo", "--scenario", "controlled_rally", "--field",

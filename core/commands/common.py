@@ -15,9 +15,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.calibration import MarketModel
 from core.data import SOURCES, DataError, PriceData, list_csv_tickers, load_prices
+from core.fitted_scenario import (
+    FITTED_HORIZON_DAYS,
+    FITTED_REGIMES,
+    fitted_regimes_from_returns,
+    is_fitted_regimes,
+)
 from core.returns import compute_returns
 from core.roles import assign_roles, match_coins
+from core.scenario import SCENARIO_DIR, Scenario, list_scenarios, resolve_scenario
 from core.tickers import DEFAULT_CRYPTO, normalize_ticker
 
 
@@ -157,3 +165,33 @@ def load_model_data(args: argparse.Namespace) -> ModelData:
         raise DataError("no altcoin has prices; the basket needs at least one")
     returns = compute_returns(prices.closes[[russell, btc, *alts]], calendar=[russell])
     return ModelData(returns=returns, russell=russell, btc=btc, alts=tuple(alts), prices=prices, notes=notes)
+
+
+def scenario_names() -> str:
+    """The scenarios a command accepts by name: the files in scenarios/, then the fitted-regimes one."""
+    return ", ".join([*(list_scenarios(SCENARIO_DIR) if SCENARIO_DIR.is_dir() else []), FITTED_REGIMES])
+
+
+def scenario_before_data(name: str) -> tuple[Scenario | None, int]:
+    """The scenario ``--scenario`` names and its default horizon (trading days), before any data load.
+
+    The fitted-regimes scenario is built from the data (:func:`scenario_with_data`), so it is
+    ``None`` here; its default horizon is known. Anything else is a file name in scenarios/ or a
+    path to a .toml file.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown name, unreadable or invalid file (naming it).
+    """
+    if is_fitted_regimes(name):
+        return None, FITTED_HORIZON_DAYS
+    scenario = resolve_scenario(name, SCENARIO_DIR)
+    return scenario, scenario.horizon_days
+
+
+def scenario_with_data(scenario: Scenario | None, data: ModelData, model: MarketModel) -> Scenario:
+    """``scenario``, or for ``None`` the fitted-regimes scenario of the loaded Russell returns on ``model``."""
+    if scenario is not None:
+        return scenario
+    return fitted_regimes_from_returns(data.returns[data.russell], model)

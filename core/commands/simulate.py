@@ -12,17 +12,13 @@ from core.commands.common import (
     add_model_arguments,
     load_model_data,
     print_json,
+    scenario_before_data,
+    scenario_names,
+    scenario_with_data,
 )
 from core.conventions import DEFAULT_SEED, TRADING_DAYS
-from core.fitted_scenario import (
-    FITTED_HORIZON_DAYS,
-    FITTED_REGIMES,
-    fitted_regimes_from_returns,
-    is_fitted_regimes,
-)
 from core.montecarlo import ENGINES
 from core.run import run_scenario
-from core.scenario import SCENARIO_DIR, list_scenarios, resolve_scenario
 from core.tickers import DEFAULT_RUSSELL
 
 DEFAULT_PATHS = 20_000
@@ -30,7 +26,7 @@ DEFAULT_PATHS = 20_000
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``simulate`` subcommand."""
-    names = ", ".join([*(list_scenarios(SCENARIO_DIR) if SCENARIO_DIR.is_dir() else []), FITTED_REGIMES])
+    names = scenario_names()
     p = subparsers.add_parser(
         "simulate",
         help="Monte Carlo outcomes of a scenario (quantiles, target probabilities, VaR/ES) as JSON",
@@ -59,16 +55,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print ``{scenario, paths, horizon, seed, engine, assets: {T: M}, basket: M, prob_basket_beats_btc, ...}``."""
-    # the fitted-regimes scenario is built from the data once they are loaded
-    scenario = None if is_fitted_regimes(args.scenario) else resolve_scenario(args.scenario, SCENARIO_DIR)
-    horizon = (FITTED_HORIZON_DAYS if scenario is None else scenario.horizon_days) if args.horizon is None \
-        else args.horizon
+    scenario, default_horizon = scenario_before_data(args.scenario)  # the fitted one: built once data are loaded
+    horizon = default_horizon if args.horizon is None else args.horizon
     check_run_size(args.paths, horizon, 3)  # before any download; the asset count is checked again later
     data = load_model_data(args)
     prices, notes = data.prices, list(data.notes)
     model = calibrate(data.returns, russell=data.russell, btc=data.btc, alts=list(data.alts))
-    if scenario is None:
-        scenario = fitted_regimes_from_returns(data.returns[data.russell], model)
+    scenario = scenario_with_data(scenario, data, model)
     run = run_scenario(model, scenario, n_paths=args.paths, horizon=horizon, seed=args.seed, engine=args.engine)
     result, metrics = run.result, run.metrics
     out: dict[str, Any] = {

@@ -11,10 +11,12 @@ from core.commands.common import (
     add_model_arguments,
     load_model_data,
     print_json,
+    scenario_before_data,
+    scenario_names,
+    scenario_with_data,
 )
 from core.conventions import DEFAULT_SEED
 from core.montecarlo import ENGINES
-from core.scenario import SCENARIO_DIR, list_scenarios, resolve_scenario
 from core.sensitivity import MAX_SWEEP_POINTS, SWEEP_FIELDS, SweepError, sweep
 from core.tickers import DEFAULT_RUSSELL
 
@@ -23,7 +25,7 @@ DEFAULT_PATHS = 5_000
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``sweep`` subcommand."""
-    names = ", ".join(list_scenarios(SCENARIO_DIR)) if SCENARIO_DIR.is_dir() else ""
+    names = scenario_names()
     p = subparsers.add_parser(
         "sweep",
         help="sensitivity of the outcome metrics to one scenario field, on common random numbers, as JSON",
@@ -71,15 +73,16 @@ def parse_values(text: str) -> list[float]:
 
 def run(args: argparse.Namespace) -> int:
     """Print ``{scenario, field, regime, values, paths, horizon, seed, engine, points: [...], current, ...}``."""
-    scenario = resolve_scenario(args.scenario, SCENARIO_DIR)
+    scenario, default_horizon = scenario_before_data(args.scenario)  # the fitted one: built once data are loaded
     values = parse_values(args.values)
-    horizon = scenario.horizon_days if args.horizon is None else args.horizon
+    horizon = default_horizon if args.horizon is None else args.horizon
     check_run_size(args.paths, horizon, 3)  # before any download; the asset count is checked again later
     if len(values) > MAX_SWEEP_POINTS:
         raise SweepError(f"a sweep takes 1 to {MAX_SWEEP_POINTS} values, got {len(values)}")
     data = load_model_data(args)
     model = calibrate(data.returns, russell=data.russell, btc=data.btc, alts=list(data.alts))
     prices, notes = data.prices, list(data.notes)
+    scenario = scenario_with_data(scenario, data, model)
     result = sweep(model, scenario, args.field, values, regime=args.regime, n_paths=args.paths,
                    horizon=horizon, seed=args.seed, engine=args.engine)
     out = result.to_dict()

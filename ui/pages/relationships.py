@@ -263,7 +263,10 @@ if report.granger is not None:
         "and with many lags tested one small p-value can appear by chance. The p-values are Wald "
         f"tests with {granger.cov_label} standard errors, which allow for the changing volatility "
         "of returns; the i.i.d. columns assume constant volatility (the textbook F-test) and are "
-        "shown only to compare: they overstate the evidence when volatility clusters."
+        "shown only to compare: they overstate the evidence when volatility clusters. "
+        f"Sample: the sidebar's dates ({sel.start:%Y-%m-%d} to {sel.end:%Y-%m-%d}). The lead/lag verdicts on "
+        "the first page ask the same question on each claim's longest history (daily 5 lags, weekly 4), so "
+        "their p-values differ from these."
     )
 
 # ----------------------------------------------------------------- stability

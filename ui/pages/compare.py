@@ -78,7 +78,10 @@ if sim.overrides or sim.scenario == IMPORTED or simulator_starts_today():
     try:
         sim_base = load_base(sim.scenario)
         edited = apply_settings(sim_base, sim.overrides, sim_base.horizon_days)
-        started = start_as_simulator(sel, model, edited, sim.scenario)
+        try:
+            started = start_as_simulator(sel, model, edited, sim.scenario)
+        except ExplorerError:  # the Simulator then runs it as written (and says why): so does Compare
+            started = None
     except ExplorerError as exc:  # ScenarioError included
         st.warning(f"The Simulator's scenario cannot be compared: {escape_md(exc)}")
     else:

@@ -415,3 +415,19 @@ def test_the_other_engine_runs_beside_this_one_on_request() -> None:
     assert "Altcoin basket: Median return" in table.index and "Altcoin basket: P(basket beats BTC)" in table.index
     assert all("±" in v for v in table["bootstrap"]) and all(" pp" in v for v in table["bootstrap − parametric"])
     assert _cards(at)["Median return"] == table.loc["Altcoin basket: Median return", "parametric"].split(" ±")[0]
+
+
+def test_a_value_committed_by_the_click_that_folds_its_group_is_applied() -> None:
+    # In the browser, typing a value and clicking the group's header blurs the field (which
+    # commits the value) and folds the group in one rerun: the value must still be applied.
+    at = _open_groups(_open(), "crypto")
+    before = _cards(at)
+    at.number_input(key="sim.p.regimes.steady.alt_beta_scale").set_value(1.6)
+    at.session_state["sim.group.crypto"] = False  # same rerun as the commit
+    at.run()
+    assert not at.exception and not _errors(at)
+    assert decode_overrides(_params(at)["ov"]) == {"regimes.steady.alt_beta_scale": 1.6}
+    assert _cards(at) != before
+    at.run()  # the next rerun no longer draws the folded group's fields, and keeps the edit
+    assert "sim.p.regimes.steady.alt_beta_scale" not in {w.key for w in at.sidebar.number_input}
+    assert decode_overrides(_params(at)["ov"]) == {"regimes.steady.alt_beta_scale": 1.6}

@@ -44,15 +44,37 @@ from ui.simulation import check_size
 from ui.urlstate import write_to_url
 
 
-def _group(label: str, name: str, *, expanded: bool = False) -> Any:
-    """A sidebar group of the form whose widgets are drawn only while it is open.
+class _Group:
+    """A sidebar group of the form whose fields are drawn only while it is open.
 
     A closed group sends nothing to the browser on a rerun (the sidebar has ~40 fields; each
     drawn field costs the browser a re-render on every edit anywhere). Opening it reruns the
     script; its fields are then seeded from the scenario in effect, so edits made before it
     was closed show again (they live in the settings, not in the widgets).
+
+    ``draw`` is also true in the one run in which the group closes: a value typed into one of
+    its fields and committed by the same click that folds the group (the field loses focus)
+    arrives in that run, and is read only if the field is drawn once more.
     """
-    return st.expander(label, expanded=expanded, key=W_GROUP + name, on_change="rerun")
+
+    def __init__(self, label: str, name: str, *, expanded: bool = False) -> None:
+        self.expander = st.expander(label, expanded=expanded, key=W_GROUP + name, on_change="rerun")
+        open_before = set(_ss().get(_OPEN_GROUPS, ()))
+        self.draw = bool(self.expander.open) or name in open_before
+        (open_before.add if self.expander.open else open_before.discard)(name)
+        _ss()[_OPEN_GROUPS] = open_before
+
+    def __enter__(self) -> _Group:
+        self.expander.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> Any:
+        return self.expander.__exit__(*exc)
+
+
+_group = _Group
+#: Session-state entry: the groups that were open in the previous run.
+_OPEN_GROUPS = "_sim_open_groups"
 
 
 def render_scenario_form(model: MarketModel, n_assets: int, *, view_keys: Mapping[str, str]) -> FormState:
@@ -110,30 +132,30 @@ def render_scenario_form(model: MarketModel, n_assets: int, *, view_keys: Mappin
         st.caption("The scenario picked above the results, field by field.")
         reset_slot = st.container()  # filled once this run's edits are known
         with (group := _group("Russell path", "russell", expanded=True)):
-            if group.open:
+            if group.draw:
                 _russell_group(current, model, edits)
         with (group := _group("Crypto response", "crypto")):
-            if group.open:
+            if group.draw:
                 idx = _regime_picker(st, current, "crypto")
                 _regime_fields(st, current, idx, CRYPTO_FIELDS, model, edits)
         with (group := _group("Regimes and transitions", "transitions")):
-            if group.open:
+            if group.draw:
                 _transition_group(current, edits)
         with (group := _group("Jumps and tails", "tails")):
-            if group.open:
+            if group.draw:
                 idx = _regime_picker(st, current, "tails")
                 _regime_fields(st, current, idx, TAIL_FIELDS, model, edits)
         with (group := _group("Selectivity", "selectivity")):
-            if group.open:
+            if group.draw:
                 got = _number(st, SELECTIVITY, "selectivity", current.selectivity)
                 if got is not None:
                     edits["selectivity"] = got
         paths, horizon, seed, engine = settings.n_paths, settings.horizon, settings.seed, settings.engine
         with (group := _group("Simulation size and seed", "size", expanded=True)):
-            if group.open:
+            if group.draw:
                 paths, horizon, seed, engine = _sizes(settings, base)
         with (group := _group("Scenario file: import / export", "file")):
-            if group.open:
+            if group.draw:
                 _import_export(current)
 
     # Apply the edits: only a scenario that validates replaces the settings in effect.

@@ -11,7 +11,12 @@ In one run, on an idle loopback server (``streamlit run`` on the synthetic demo 
    scenario, size and seeds) called directly in this process, no Streamlit.
 3. ``overhead_ratio`` = browser / engine: what the app adds on top of the numbers
    (reruns, metrics, charts, websocket, rendering). Target <= 2.0.
-4. ``browser_seconds_in_page``: the same edits timed by the page's own clock, from the
+4. ``engine_seconds_one_thread`` and ``overhead_ratio_one_thread``: the engine without its
+   draw-ahead thread (:data:`core.montecarlo.DRAW_AHEAD`). The app runs the engine with it,
+   but here Chromium and the server share the machine's cores, so a second engine thread
+   competes with the browser's rendering; the one-thread time shows what the edit costs
+   when the engine gets one core.
+5. ``browser_seconds_in_page``: the same edits timed by the page's own clock, from the
    Enter keydown to the animation frame that finds the new numbers; ``browser_seconds``
    also holds the harness's DevTools round trips (typically 10-20 ms), and the ratio is
    taken on it (the conservative one).
@@ -91,9 +96,14 @@ def browser_times(url: str, seeds: list[int]) -> tuple[list[float], list[float]]
     return times, in_page
 
 
-def engine_times(seeds: list[int]) -> tuple[list[float], int]:
-    """Seconds of ``simulate`` for the same run as the app's default, one per seed."""
+def engine_times(seeds: list[int], draw_ahead: bool = True) -> tuple[list[float], int]:
+    """Seconds of ``simulate`` for the same run as the app's default, one per seed.
+
+    ``draw_ahead=False`` runs the engine on one thread (:data:`core.montecarlo.DRAW_AHEAD`).
+    """
     import numpy as np
+
+    import core.montecarlo as mc
 
     prices = load_prices(DEFAULT_TICKERS, source="demo")
     returns = compute_returns(prices.closes, calendar=[DEFAULT_RUSSELL, DEFAULT_SP])
@@ -103,10 +113,14 @@ def engine_times(seeds: list[int]) -> tuple[list[float], int]:
     scenario = resolve_scenario(SCENARIO)
     simulate(model, scenario, n_paths=PATHS, rng=np.random.default_rng(0))  # warm-up
     out = []
-    for seed in seeds:
-        start = time.perf_counter()
-        simulate(model, scenario, n_paths=PATHS, rng=np.random.default_rng(seed))
-        out.append(time.perf_counter() - start)
+    saved, mc.DRAW_AHEAD = mc.DRAW_AHEAD, draw_ahead
+    try:
+        for seed in seeds:
+            start = time.perf_counter()
+            simulate(model, scenario, n_paths=PATHS, rng=np.random.default_rng(seed))
+            out.append(time.perf_counter() - start)
+    finally:
+        mc.DRAW_AHEAD = saved
     return out, len(model.assets)
 
 
@@ -126,14 +140,18 @@ def main() -> None:
             proc.terminate()
             proc.wait(timeout=15)
     engine, n_assets = engine_times(seeds)
+    one_thread, _ = engine_times(seeds, draw_ahead=False)
     b, e, p = statistics.median(browser), statistics.median(engine), statistics.median(in_page)
+    e1 = statistics.median(one_thread)
     print(f"run: {SCENARIO}, {PATHS:,} paths x 63 days x {n_assets} assets, {n} seed edits")
     print(f"browser, edit -> new headline numbers: median {b:.3f} s (min {min(browser):.3f}, max {max(browser):.3f})")
     print(f"  the same by the page's own clock:    median {p:.3f} s (min {min(in_page):.3f}, max {max(in_page):.3f})")
     print(f"engine only (simulate), same runs:     median {e:.3f} s (min {min(engine):.3f}, max {max(engine):.3f})")
+    print(f"  the same on one thread (no draw-ahead): median {e1:.3f} s")
     print(json.dumps({"browser_seconds": round(b, 4), "engine_seconds": round(e, 4),
                       "overhead_ratio": round(b / e, 3), "changes": n,
-                      "browser_seconds_in_page": round(p, 4)}))
+                      "browser_seconds_in_page": round(p, 4), "engine_seconds_one_thread": round(e1, 4),
+                      "overhead_ratio_one_thread": round(b / e1, 3)}))
 
 
 if __name__ == "__main__":

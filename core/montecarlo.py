@@ -32,9 +32,11 @@ Shocks ``z``:
 
 Memory does not grow with the horizon: the engine walks the days in chunks and keeps
 only running log levels, running maxima, maximum drawdowns, regime counts and the
-fan-band quantiles at :data:`MAX_REPORT_STEPS` or fewer evenly spaced days. Shocks and
-the running state are float32 (errors ~1e-7 relative, far below Monte Carlo noise);
-results are returned as float64.
+fan-band quantiles at :data:`MAX_REPORT_STEPS` or fewer evenly spaced days; a second
+thread draws the next chunk's random numbers while the current one is walked
+(:data:`DRAW_AHEAD`; the stream is consumed in the same order, so the result is the same
+with or without it). Shocks and the running state are float32 (errors ~1e-7 relative,
+far below Monte Carlo noise); results are returned as float64.
 
 The altcoin basket is buy-and-hold: weights (equal by default) are set on day 0 and
 drift with prices, ``basket_t = sum_i w_i exp(L_i,t)``.
@@ -44,6 +46,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -72,6 +75,9 @@ _CHUNK_ELEMENTS = 1 << 21
 #: Paths processed together inside a day (sized so a block's arrays stay in cache).
 _BLOCK_PATHS = 8192
 _F = np.float32
+#: Draw the next chunk's random numbers on a second thread while the current chunk is
+#: walked (same numbers, same result; about 1.3x faster with two free cores).
+DRAW_AHEAD = True
 
 
 class SimulationError(ExplorerError):
@@ -597,8 +603,6 @@ def simulate(
     chunk = max(1, min(horizon, _CHUNK_ELEMENTS // (n_paths * n_assets)))
     alt_chol = None
     if engine == "parametric":
-        shock_buf = np.empty((chunk, n_assets, n_paths), dtype=_F)
-        bm_scratch = _normal_scratch((n_assets - 1) * n_paths)
         chol = model.alt_residual_cholesky()
         alt_chol = None if np.allclose(chol, np.eye(n_alt)) else chol.astype(_F)
         zb = np.empty((n_assets, block), dtype=_F)  # one block's shocks, altcoins correlated
@@ -606,76 +610,75 @@ def simulate(
     has_down = bool(np.any(tables.down != 1.0))
     if engine == "bootstrap":
         pos = rng.integers(0, n_hist, n_paths)
+    draws = _ChunkDraws(
+        rng, engine, tables, state, cum_trans, chunk, n_assets, n_paths,
+        n_hist if engine == "bootstrap" else 0, restart_p if engine == "bootstrap" else 0.0,
+        has_jumps,
+    )
 
-    day = 0
-    while day < horizon:
-        steps = min(chunk, horizon - day)
-        regimes, state = _chunk_regimes(rng, state, steps, cum_trans)
-        occupancy += np.bincount(regimes.ravel(), minlength=k_reg)
-
-        cells = _regime_cells(regimes, k_reg) if multi or has_jumps else None
-        if engine == "parametric":
-            shocks = shock_buf[:steps]
-            shocks[:, 0, :] = _student_t(rng, regimes, tables.russell_df, cells)
+    # A second thread draws the next chunk's random numbers (in the same order as one
+    # thread would: the result is identical) while this one walks the days of the current
+    # chunk; numpy releases the GIL in both. (The fan quantiles stay here: on the worker
+    # they made it the bottleneck.)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="montecarlo-draws") if DRAW_AHEAD else _Inline()
+    with pool as worker:
+        upcoming = worker.submit(draws.next, 0)
+        day = 0
+        while day < horizon:
+            drawn = upcoming.result()
+            steps = drawn.regimes.shape[0]
+            if day + steps < horizon:
+                upcoming = worker.submit(draws.next, day + steps)
+            regimes = drawn.regimes
+            occupancy += np.bincount(regimes.ravel(), minlength=k_reg)
             for j in range(steps):
-                _standard_normals(rng, shocks[j, 1:], bm_scratch)
-            # (the altcoin correlation, a linear map, is applied per block below: it
-            # commutes with the common t scale)
-            shocks[:, 1:, :] *= _mixing(rng, regimes, tables.df, cells)[:, None, :]
-        else:
-            restart = rng.random((steps, n_paths)) < restart_p
-            fresh = rng.integers(0, n_hist, (steps, n_paths))
-
-        if has_jumps:
-            j_day, j_target, j_size = _jumps(rng, cells, tables, n_alt, n_paths)
-
-        for j in range(steps):
-            if multi:
-                s = regimes[j]
-                changed = np.flatnonzero(s != prev)
-                if changed.size:
-                    cols = tables.coef[:, s[changed]]
-                    if offsets is not None:
-                        cols[2:n_assets] += offsets[:, changed]
-                    coef[:, changed] = cols
-                    down[changed] = tables.down[s[changed]]
-                prev = s
-            if engine == "parametric":
-                z = shocks[j]
-            else:
-                if day + j > 0:
-                    pos = np.where(restart[j], fresh[j], pos + 1)
-                    pos[pos >= n_hist] = 0  # circular: the row after the last is the first
-                z = np.take(hist_t, pos, axis=1)
-            if has_jumps:
-                # A jump only adds to its token's log return: add it to the level straight
-                # away (the drawdown update below sees the day's full return).
-                today = j_day == j
-                np.add.at(alt_levels, j_target[today], j_size[today])
-            mu = _F(tables.mu_path[day + j])
-            # Path blocks keep each block's temporaries in cache (the full arrays are not).
-            for b0 in range(0, n_paths, _BLOCK_PATHS):
-                sl = slice(b0, min(b0 + _BLOCK_PATHS, n_paths))
-                width = sl.stop - sl.start
-                xb, tb = x[:, :width], buf[:, :width]
-                zs = z[:, sl]
-                if alt_chol is not None:  # correlated altcoin residual shocks
-                    zs = zb[:, :width]
-                    zs[:2] = z[:2, sl]
-                    np.matmul(alt_chol, z[2:, sl], out=zs[2:])
-                _daily_returns(
-                    xb, tb, zs, coef[:, sl] if multi else coef,
-                    alpha if alpha.shape[1] == 1 else alpha[:, sl],
-                    down[sl] if multi else down, mu, has_down,
-                )
-                paths.add(sl, xb, tb, alt_exp[:, :width], w32)
-            if next_rep < len(rep_days) and day + j + 1 == rep_days[next_rep]:
-                both = np.concatenate([paths.level, paths.b_level[None, :]], axis=0)  # scratch
-                bands[next_rep] = np.expm1(_quantiles(both, FAN_QUANTILES))
-                next_rep += 1
-        day += steps
-        if progress is not None:
-            progress(day / horizon)
+                if multi:
+                    s = regimes[j]
+                    changed = np.flatnonzero(s != prev)
+                    if changed.size:
+                        cols = tables.coef[:, s[changed]]
+                        if offsets is not None:
+                            cols[2:n_assets] += offsets[:, changed]
+                        coef[:, changed] = cols
+                        down[changed] = tables.down[s[changed]]
+                    prev = s
+                if engine == "parametric":
+                    z = drawn.shocks[j]
+                else:
+                    if day + j > 0:
+                        pos = np.where(drawn.restart[j], drawn.fresh[j], pos + 1)
+                        pos[pos >= n_hist] = 0  # circular: the row after the last is the first
+                    z = np.take(hist_t, pos, axis=1)
+                if has_jumps:
+                    # A jump only adds to its token's log return: add it to the level straight
+                    # away (the drawdown update below sees the day's full return).
+                    j_day, j_target, j_size = drawn.jumps
+                    today = j_day == j
+                    np.add.at(alt_levels, j_target[today], j_size[today])
+                mu = _F(tables.mu_path[day + j])
+                # Path blocks keep each block's temporaries in cache (the full arrays are not).
+                for b0 in range(0, n_paths, _BLOCK_PATHS):
+                    sl = slice(b0, min(b0 + _BLOCK_PATHS, n_paths))
+                    width = sl.stop - sl.start
+                    xb, tb = x[:, :width], buf[:, :width]
+                    zs = z[:, sl]
+                    if alt_chol is not None:  # correlated altcoin residual shocks
+                        zs = zb[:, :width]
+                        zs[:2] = z[:2, sl]
+                        np.matmul(alt_chol, z[2:, sl], out=zs[2:])
+                    _daily_returns(
+                        xb, tb, zs, coef[:, sl] if multi else coef,
+                        alpha if alpha.shape[1] == 1 else alpha[:, sl],
+                        down[sl] if multi else down, mu, has_down,
+                    )
+                    paths.add(sl, xb, tb, alt_exp[:, :width], w32)
+                if next_rep < len(rep_days) and day + j + 1 == rep_days[next_rep]:
+                    both = np.concatenate([paths.level, paths.b_level[None, :]], axis=0)  # scratch
+                    bands[next_rep] = np.expm1(_quantiles(both, FAN_QUANTILES))
+                    next_rep += 1
+            day += steps
+            if progress is not None:
+                progress(day / horizon)
 
     seed = _seed_of(rng)
     outcomes = {
@@ -701,6 +704,82 @@ def simulate(
         seed=seed,
         block_length=block_length,
     )
+
+
+class _Inline:
+    """Stand-in for the draw-ahead thread pool that runs each call at once (``DRAW_AHEAD = False``)."""
+
+    def __enter__(self) -> _Inline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, fn: Callable[..., object], *args: object) -> Future:
+        done: Future = Future()
+        done.set_result(fn(*args))
+        return done
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """The random numbers of one chunk of days (see :class:`_ChunkDraws`)."""
+
+    regimes: np.ndarray  # (steps, n_paths) regime index per day and path
+    shocks: np.ndarray | None  # parametric: (steps, n_assets, n_paths) float32
+    restart: np.ndarray | None  # bootstrap: (steps, n_paths) bool, a new block starts
+    fresh: np.ndarray | None  # bootstrap: (steps, n_paths) start row of a new block
+    jumps: tuple[np.ndarray, np.ndarray, np.ndarray] | None  # (day, target, size), :func:`_jumps`
+
+
+class _ChunkDraws:
+    """Every random number of the day loop, drawn chunk by chunk in one fixed order.
+
+    Per chunk: the regimes, then the shocks (parametric: Russell t, altcoin normals day by
+    day, t mixing; bootstrap: block restarts and fresh rows), then the jumps. Only this
+    object touches the generator once the loop starts, so drawing the next chunk on
+    another thread leaves the stream, hence the result, unchanged. Two shock buffers
+    alternate: chunk ``c + 1`` is written while the caller still reads chunk ``c``.
+    """
+
+    def __init__(
+        self, rng: np.random.Generator, engine: str, tables: _Tables, state: np.ndarray,
+        cum_trans: np.ndarray, chunk: int, n_assets: int, n_paths: int, n_hist: int,
+        restart_p: float, has_jumps: bool,
+    ) -> None:
+        self.rng, self.engine, self.tables, self.state = rng, engine, tables, state
+        self.cum_trans, self.chunk, self.n_paths = cum_trans, chunk, n_paths
+        self.n_hist, self.restart_p, self.has_jumps = n_hist, restart_p, has_jumps
+        self.n_alt = n_assets - 2
+        self.k_reg = cum_trans.shape[0]
+        self.horizon = tables.mu_path.size
+        self.calls = 0
+        if engine == "parametric":
+            self.buffers = [np.empty((chunk, n_assets, n_paths), dtype=_F) for _ in range(2)]
+            self.bm_scratch = _normal_scratch((n_assets - 1) * n_paths)
+
+    def next(self, day: int) -> _Drawn:
+        """Draw the chunk of days that starts on ``day`` (calls must come in day order)."""
+        rng = self.rng
+        steps = min(self.chunk, self.horizon - day)
+        regimes, self.state = _chunk_regimes(rng, self.state, steps, self.cum_trans)
+        cells = _regime_cells(regimes, self.k_reg) if self.k_reg > 1 or self.has_jumps else None
+        shocks = restart = fresh = jumps = None
+        if self.engine == "parametric":
+            shocks = self.buffers[self.calls % 2][:steps]
+            shocks[:, 0, :] = _student_t(rng, regimes, self.tables.russell_df, cells)
+            for j in range(steps):
+                _standard_normals(rng, shocks[j, 1:], self.bm_scratch)
+            # (the altcoin correlation, a linear map, is applied per block by the caller:
+            # it commutes with the common t scale)
+            shocks[:, 1:, :] *= _mixing(rng, regimes, self.tables.df, cells)[:, None, :]
+        else:
+            restart = rng.random((steps, self.n_paths)) < self.restart_p
+            fresh = rng.integers(0, self.n_hist, (steps, self.n_paths))
+        if self.has_jumps:
+            jumps = _jumps(rng, cells, self.tables, self.n_alt, self.n_paths)
+        self.calls += 1
+        return _Drawn(regimes, shocks, restart, fresh, jumps)
 
 
 def _daily_returns(

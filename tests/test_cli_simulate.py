@@ -141,6 +141,14 @@ def test_bad_input_exits_2_with_message(capsys: pytest.CaptureFixture[str], argv
     assert err.startswith("error:") and needle in err
 
 
+def test_an_unknown_scenario_lists_every_name_the_command_accepts(capsys: pytest.CaptureFixture[str]) -> None:
+    """The fitted-regimes scenario is a name, not a file: the list of names must show it too."""
+    code, _, err = _run(capsys, "--source", "demo", "--scenario", "moonshot")
+    assert code == 2
+    available = err.split("available: ")[1]
+    assert "fitted_regimes" in available and "controlled_rally" in available
+
+
 def test_bad_scenario_file_names_field(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "broken.toml"
     path.write_text('name = "B"\n[[regimes]]\nname = "x"\nalt_vol_scale = -2\n', encoding="utf-8")

@@ -81,6 +81,7 @@ def test_data_start_and_end_cut_the_data_not_the_origins(capsys, market_dir) -> 
     (["--start", "yesterday"], "start 'yesterday'"),
     (["--paths", "999999999"], "paths = 999,999,999 is above the limit"),
     (["--scenario", "no_such_scenario"], "no_such_scenario"),
+    (["--scenario", "no_such_scenario"], "speculative_frenzy, fitted_regimes"),
 ])
 def test_validate_errors_name_the_input(capsys, market_dir, argv, needle) -> None:
     base = ["--source", "csv", "--data-dir", str(market_dir), "--scenario", "historical_base",

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,7 @@ from core.fitted_scenario import (
 )
 from core.returns import compute_returns
 from core.roles import assign_roles, match_coins
-from core.scenario import SCENARIO_DIR, Scenario, list_scenarios, resolve_scenario
+from core.scenario import SCENARIO_DIR, Scenario, ScenarioError, list_scenarios, resolve_scenario
 from core.tickers import DEFAULT_CRYPTO, normalize_ticker
 
 
@@ -186,8 +187,24 @@ def scenario_before_data(name: str) -> tuple[Scenario | None, int]:
     """
     if is_fitted_regimes(name):
         return None, FITTED_HORIZON_DAYS
-    scenario = resolve_scenario(name, SCENARIO_DIR)
+    scenario = scenario_file(name)
     return scenario, scenario.horizon_days
+
+
+def scenario_file(name: str) -> Scenario:
+    """The scenario of a file in scenarios/ named by stem, or of a path to a .toml file.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown name (listing every name a command accepts, the fitted-regimes one
+        included), unreadable or invalid file.
+    """
+    candidate = Path(name)
+    if not (candidate.suffix == ".toml" or candidate.is_file()) and name not in list_scenarios(SCENARIO_DIR):
+        # resolve_scenario only knows the files; the fitted-regimes scenario is a name too
+        raise ScenarioError(str(SCENARIO_DIR), "<scenario>", name, f"unknown scenario (available: {scenario_names()})")
+    return resolve_scenario(name, SCENARIO_DIR)
 
 
 def scenario_with_data(scenario: Scenario | None, data: ModelData, model: MarketModel) -> Scenario:

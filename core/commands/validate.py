@@ -11,10 +11,11 @@ from core.commands.common import (
     add_model_arguments,
     load_model_data,
     print_json,
+    scenario_file,
 )
 from core.fitted_scenario import FITTED_REGIMES, FittedRegimesAtOrigins, is_fitted_regimes
 from core.montecarlo import ENGINES
-from core.scenario import SCENARIO_DIR, Scenario, list_scenarios, resolve_scenario
+from core.scenario import SCENARIO_DIR, Scenario, list_scenarios
 from core.tickers import DEFAULT_RUSSELL
 from core.validation import MIN_HISTORY, design_effect, walk_forward
 
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     if is_fitted_regimes(args.scenario):  # refitted from each origin's own past (no look-ahead)
         scenario = FittedRegimesAtOrigins()
     else:
-        scenario = resolve_scenario(args.scenario, SCENARIO_DIR)
+        scenario = scenario_file(args.scenario)
     horizon = scenario.horizon_days if args.horizon is None else args.horizon
     check_run_size(args.paths, horizon, 3)  # before any download; the full budget is checked in core
     data = load_model_data(args)

@@ -124,6 +124,24 @@ def test_tooltips_never_show_negative_zero() -> None:
     assert "vs_btc_text" in tips and "vs_btc" not in tips
 
 
+def test_track_record_tooltips_never_show_negative_zero() -> None:
+    from ui.charts.track_record import make_brier_skill_chart, make_fan_vs_realized_chart
+
+    brier = pd.DataFrame({"asset": ["IWM"], "event": ["e"], "event_label": ["E"], "model": [0.2],
+                          "climatology": [0.2], "skill": [-0.001], "n": [30]})
+    spec = make_brier_skill_chart(brier).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert rows[0]["skill_text"] == "+0.00"
+    assert {t["field"] for t in spec["encoding"]["tooltip"]} >= {"skill_text"}
+    fan = pd.DataFrame({"date": DAYS[:1], "p05": [-0.2], "p25": [-0.1], "p50": [-0.00001], "p75": [0.1],
+                        "p95": [0.2], "realized": [-0.00002], "pit": [0.5]})
+    spec = make_fan_vs_realized_chart(fan).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert (rows[0]["realized_text"], rows[0]["p50_text"], rows[0]["p05_text"]) == ("+0.0%", "+0.0%", "-20.0%")
+    signed = [t for t in spec["layer"][-1]["encoding"]["tooltip"] if "+" in t.get("format", "")]
+    assert signed == []
+
+
 def test_every_temporal_x_goes_through_date_x() -> None:
     """Charts not built above (altseason, track record, ...) too: a temporal x is made by ``date_x``."""
     import re

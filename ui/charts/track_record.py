@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from ui.charts.axes import date_x
+from ui.charts.labels import add_text
 
 
 def make_pit_histogram_chart(hist: pd.DataFrame) -> alt.FacetChart:
@@ -79,13 +80,14 @@ def make_brier_skill_chart(brier: pd.DataFrame) -> alt.Chart:
     with an added display column ``event_label``.
     """
     order = list(dict.fromkeys(brier["asset"]))
-    return alt.Chart(brier.dropna(subset=["skill"])).mark_bar().encode(
+    shown = add_text(brier.dropna(subset=["skill"]), {"skill": "{:+.2f}"})
+    return alt.Chart(shown).mark_bar().encode(
         y=alt.Y("asset:N", sort=order, title=None),
         yOffset="event_label:N",
         x=alt.X("skill:Q", title="Brier skill vs climatology (1 − model / climatology)"),
         color=alt.Color("event_label:N", title="Event"),
         tooltip=[alt.Tooltip("asset:N"), alt.Tooltip("event_label:N", title="Event"),
-                 alt.Tooltip("skill:Q", title="Skill", format="+.2f"),
+                 alt.Tooltip("skill_text:N", title="Skill"),
                  alt.Tooltip("model:Q", title="Brier (model)", format=".4f"),
                  alt.Tooltip("climatology:Q", title="Brier (climatology)", format=".4f"),
                  alt.Tooltip("n:Q", title="Origins")],
@@ -97,6 +99,7 @@ def make_fan_vs_realized_chart(fan: pd.DataFrame) -> alt.LayerChart:
 
     ``fan``: ``date, p05, p25, p50, p75, p95, realized`` (:func:`core.validation.fan_table`).
     """
+    fan = add_text(fan, {c: "{:+.1%}" for c in ("realized", "p05", "p50", "p95")})
     base = alt.Chart(fan).encode(x=date_x("date", title="Forecast origin"))
     outer = base.mark_area(opacity=0.15, color="#4f46e5").encode(
         y=alt.Y("p05:Q", title="Return over the horizon", axis=alt.Axis(format="%")), y2="p95:Q")
@@ -104,8 +107,8 @@ def make_fan_vs_realized_chart(fan: pd.DataFrame) -> alt.LayerChart:
     median = base.mark_line(color="#4f46e5").encode(y="p50:Q")
     real = base.mark_point(filled=True, color="#dc2626", size=28).encode(
         y="realized:Q",
-        tooltip=[alt.Tooltip("date:T", title="Origin"), alt.Tooltip("realized:Q", title="Realized", format="+.1%"),
-                 alt.Tooltip("p05:Q", title="5th pct", format="+.1%"), alt.Tooltip("p50:Q", title="Median", format="+.1%"),
-                 alt.Tooltip("p95:Q", title="95th pct", format="+.1%"), alt.Tooltip("pit:Q", title="PIT", format=".2f")],
+        tooltip=[alt.Tooltip("date:T", title="Origin"), alt.Tooltip("realized_text:N", title="Realized"),
+                 alt.Tooltip("p05_text:N", title="5th pct"), alt.Tooltip("p50_text:N", title="Median"),
+                 alt.Tooltip("p95_text:N", title="95th pct"), alt.Tooltip("pit:Q", title="PIT", format=".2f")],
     )
     return (outer + inner + median + real).properties(height=340)

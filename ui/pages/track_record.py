@@ -25,6 +25,7 @@ from core.validation import (
     reliability_table,
     summary_table,
 )
+from ui.charts.labels import text as label_text
 from ui.charts.track_record import (
     make_brier_skill_chart,
     make_coverage_chart,
@@ -48,7 +49,7 @@ def _asset_label(a: str) -> str:
 
 def _num(v: float, spec: str) -> str:
     """A number from core as text; missing or undefined as an en dash."""
-    return "–" if v is None or math.isnan(v) else spec.format(v).replace("-", "−")
+    return "–" if v is None or math.isnan(v) else label_text([v], spec)[0].replace("-", "−")  # never "−0.00"
 
 
 def _band(rate: float, lo: float, hi: float) -> str:

@@ -134,3 +134,21 @@ def test_compare_offers_the_simulator_scenario_started_from_today() -> None:
     at.toggle(key="sim_nowcast").set_value(False).run()
     at.switch_page("ui/pages/compare.py").run()
     assert not any("Simulator" in o for o in at.multiselect(key="cmp_scenarios").options)
+
+
+def _pct(text: str) -> float:
+    """A card's "+11.1%" or a delta's "+2.3 pp" as a number (percent points)."""
+    return float(text.replace("−", "-").replace("%", "").replace("pp", "").strip())
+
+
+def test_with_the_toggle_on_the_deltas_compare_with_the_unedited_scenario_started_from_today() -> None:
+    """The cards' deltas are the edits' effect alone: both runs start from today's regime."""
+    at = _open({"paths": "2000"})
+    written = next(m.value for m in at.metric if m.label == "Median return")
+    at.toggle(key="sim_nowcast").set_value(True).run()
+    today = next(m.value for m in at.metric if m.label == "Median return")
+    assert abs(_pct(today) - _pct(written)) > 0.5  # the start matters, so the test can tell the two apart
+    at.number_input(key="sim.p.russell.target_return").set_value(40.0).run()
+    assert not at.exception, at.exception
+    card = next(m for m in at.metric if m.label == "Median return")
+    assert _pct(card.delta) == pytest.approx(_pct(card.value) - _pct(today), abs=0.11)

@@ -13,6 +13,7 @@ from core.calibration import CalibrationError, MarketModel
 from core.comparison import compare_engines
 from core.conventions import BASKET, BASKET_LABEL
 from core.distributions import histogram_frame, percentile_markers
+from core.errors import ExplorerError
 from core.export import metrics_csv, run_provenance, to_safe_csv
 from core.metrics import (
     PROBABILITIES,
@@ -51,7 +52,7 @@ from ui.charts.simulation import (
 )
 from ui.closes import adjusted_selection
 from ui.common import escape_md, show_source_banner
-from ui.nowcast import render_nowcast, start_text
+from ui.nowcast import render_nowcast, start_as_simulator, start_text
 from ui.scenario_form import (
     ENGINE_ADVICE,
     ENGINE_NOTES,
@@ -534,7 +535,9 @@ if scenario.description:
 if scenario.rationale:
     with st.expander("Why these numbers (the scenario's rationale)"):
         st.markdown(escape_md(scenario.rationale))
+as_written = scenario
 scenario = render_nowcast(sel, model, scenario, settings.scenario)  # today's regime; optionally start from it
+starts_today = scenario is not as_written
 
 order = [BASKET, model.btc, *model.alts, model.russell]
 _valid_choice(K_ASSET, order)
@@ -553,10 +556,16 @@ result, metrics = run.result, run.metrics
 baseline = None
 cells = settings.n_paths * settings.horizon * n_assets
 if form.edited and cells <= PROGRESS_CELLS:
-    base_scenario = apply_settings(form.base, {}, settings.horizon)
-    base_run = scenario_run(sel, base_scenario, n_paths=settings.n_paths, horizon=settings.horizon,
-                            seed=settings.seed, engine=settings.engine)
-    baseline = (base_run.result, base_run.metrics)
+    base_scenario: Scenario | None = apply_settings(form.base, {}, settings.horizon)
+    if starts_today:  # the unedited one starts from today's regime too: the deltas are the edits' alone
+        try:
+            base_scenario = start_as_simulator(sel, model, base_scenario, settings.scenario)
+        except ExplorerError:
+            base_scenario = None  # it cannot start from today: no like-for-like comparison, no deltas
+    if base_scenario is not None:
+        base_run = scenario_run(sel, base_scenario, n_paths=settings.n_paths, horizon=settings.horizon,
+                                seed=settings.seed, engine=settings.engine)
+        baseline = (base_run.result, base_run.metrics)
 
 _cards(card_slots, result, metrics, asset, baseline)
 _, basis = adjusted_selection(sel, adjust=False)  # which closes the model was calibrated on (described, not changed)

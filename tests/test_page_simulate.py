@@ -431,3 +431,23 @@ def test_a_value_committed_by_the_click_that_folds_its_group_is_applied() -> Non
     at.run()  # the next rerun no longer draws the folded group's fields, and keeps the edit
     assert "sim.p.regimes.steady.alt_beta_scale" not in {w.key for w in at.sidebar.number_input}
     assert decode_overrides(_params(at)["ov"]) == {"regimes.steady.alt_beta_scale": 1.6}
+
+
+def test_a_failed_run_shows_its_message_without_an_empty_headline_above_it(monkeypatch) -> None:
+    """No asset picker over empty card places: the message names the failure; the next run recovers."""
+    import ui.simulation
+    from core.errors import ExplorerError
+
+    at = _open()
+
+    def overflow(*args, **kwargs):
+        raise ExplorerError("terminal_returns of SOL-USD overflowed (test)")
+
+    monkeypatch.setattr(ui.simulation, "run_scenario", overflow)
+    at.number_input(key="sim.seed").set_value(4321).run()  # a new seed: not a kept run
+    assert not at.exception, at.exception
+    assert any("Simulation failed" in e and "SOL-USD overflowed" in e for e in _errors(at))
+    assert not at.metric and "sim_asset" not in {w.key for w in at.selectbox}
+    monkeypatch.undo()
+    at.number_input(key="sim.seed").set_value(4322).run()
+    assert not _errors(at) and len(at.metric) == 6 and "sim_asset" in {w.key for w in at.selectbox}

@@ -541,14 +541,17 @@ starts_today = scenario is not as_written
 
 order = [BASKET, model.btc, *model.alts, model.russell]
 _valid_choice(K_ASSET, order)
-asset = st.selectbox("Headline asset", order, key=K_ASSET, format_func=_label, persist_state="session",
-                     help="The cards show this asset; the altcoin basket is the equal-weight, buy-and-hold "
-                          "portfolio of every altcoin in the selection.")
-card_slots = _card_slots()
+headline = st.empty()  # the picker and the cards' places; cleared if the run fails
+with headline.container():
+    asset = st.selectbox("Headline asset", order, key=K_ASSET, format_func=_label, persist_state="session",
+                         help="The cards show this asset; the altcoin basket is the equal-weight, buy-and-hold "
+                              "portfolio of every altcoin in the selection.")
+    card_slots = _card_slots()
 try:
     run = scenario_run(sel, scenario, n_paths=settings.n_paths, horizon=settings.horizon,
                        seed=settings.seed, engine=settings.engine)
-except ValueError as exc:
+except ExplorerError as exc:
+    headline.empty()  # no picker over empty cards above the message
     st.error(f"Simulation failed: {escape_md(exc)}")
     st.stop()
 result, metrics = run.result, run.metrics

@@ -231,11 +231,11 @@ def _sizes(settings: SimSettings, base: Scenario) -> tuple[int, int, int, str]:
         help=f"Days simulated (63 = a quarter, 252 = a year). The scenario file says {base.horizon_days}; "
              "the Russell target return applies over this horizon.",
     )
-    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+    c1, c2 = st.columns(2, vertical_alignment="bottom")  # narrower, the button's label is cut off
     seed = c1.number_input("Seed", min_value=0, max_value=MAX_SEED, step=1, key=W_SEED,
                            help="Same seed, same paths: runs are reproducible, and edits are compared "
                                 "on the same random numbers (common random numbers).")
-    c2.button("New seed", key="sim.new_seed", on_click=_on_new_seed,
+    c2.button("New seed", key="sim.new_seed", on_click=_on_new_seed, width="stretch",
               help="Draw another seed to see how much the figures move from Monte Carlo noise alone.")
     engine = st.segmented_control(
         "Engine", list(ENGINES), key=W_ENGINE, required=True,

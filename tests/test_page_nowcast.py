@@ -152,3 +152,5 @@ def test_with_the_toggle_on_the_deltas_compare_with_the_unedited_scenario_starte
     assert not at.exception, at.exception
     card = next(m for m in at.metric if m.label == "Median return")
     assert _pct(card.delta) == pytest.approx(_pct(card.value) - _pct(today), abs=0.11)
+    # the note under the cards says where the run starts
+    assert any("paths ×" in c.value and "starting from the probabilities p₀ = (" in c.value for c in at.caption)

@@ -213,7 +213,7 @@ def _cards(cols: list[DeltaGenerator], result: SimulationResult, metrics: Scenar
 def _run_caption(result: SimulationResult, model: MarketModel, scenario: Scenario, source: str) -> str:
     return (
         f"{escape_md(scenario.name)}: {result.n_paths:,} paths × {result.horizon} trading days, {result.engine} engine, "
-        f"seed {result.seed}. Model calibrated on {model.russell}, {model.btc} and {len(model.alts)} altcoins "
+        f"seed {result.seed}, {escape_md(start_text(scenario))}. Model calibrated on {model.russell}, {model.btc} and {len(model.alts)} altcoins "
         f"({', '.join(model.alts)}), {model.start:%Y-%m-%d} to {model.end:%Y-%m-%d}, n = {model.n_obs:,} sessions; "
         f"data: {source}. Basket: equal weights, buy and hold."
     )

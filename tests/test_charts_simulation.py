@@ -112,11 +112,11 @@ def test_probability_table_formats() -> None:
     x = np.array([-0.6, -0.1, 0.0, 0.3, 1.5])
     table = target_probabilities({"A": x}, [-0.5, 0.0, 1.0])
     wide = format_probability_table(table)
-    assert list(wide.index) == ["-50%", "0%", "+100%"]
-    assert wide.loc["0%", "A"] == "60.0% ± 21.9 pp"
-    assert list(format_probability_table(target_probabilities({"B": x, "A": x}, [0.05]), ["A", "B"]).columns) == [
+    assert list(wide.columns) == ["-50%", "0%", "+100%"]  # targets across, in order
+    assert wide.loc["A", "0%"] == "60.0% ± 21.9 pp"
+    assert list(format_probability_table(target_probabilities({"B": x, "A": x}, [0.05]), ["A", "B"]).index) == [
         "A", "B"]
-    assert format_probability_table(target_probabilities({"A": x}, [0.055])).index[0] == "+5.5%"
+    assert format_probability_table(target_probabilities({"A": x}, [0.055])).columns[0] == "+5.5%"
 
 
 @pytest.mark.parametrize(

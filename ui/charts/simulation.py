@@ -322,15 +322,17 @@ def format_table(table: pd.DataFrame, formats: dict[str, Callable[[float], str]]
 
 
 def format_probability_table(table: pd.DataFrame, order: Sequence[str] | None = None) -> pd.DataFrame:
-    """Wide text table ``"34.2% ± 0.3 pp"`` with targets as rows (``"+20%"``, ``"0%"``, ``"-50%"``)."""
+    """Text table ``"34.2% ± 0.3 pp"``, one row per asset (in ``order``), one column per target (``"+20%"``).
+
+    Assets as rows: a selection of ten coins stays as wide as the few targets, not as the coins.
+    """
     cells = table.assign(text=[f"{format_pct(p, signed=False)} ± {format_pp(se, signed=False)}"
                                for p, se in zip(table["prob"], table["se"], strict=True)])
-    wide = cells.pivot(index="target", columns="asset", values="text")
+    wide = cells.pivot(index="asset", columns="target", values="text")
     if order is not None:
-        wide = wide[[c for c in order if c in wide.columns]]
-    wide.index = [format_pct(t, 0 if abs(t * 100 - round(t * 100)) < 1e-9 else 1) for t in wide.index]
-    wide.index.name = "target"
-    wide.columns.name = None
+        wide = wide.loc[[a for a in order if a in wide.index]]
+    wide.columns = [format_pct(t, 0 if abs(t * 100 - round(t * 100)) < 1e-9 else 1) for t in wide.columns]
+    wide.index.name = None
     return wide
 
 

@@ -32,9 +32,10 @@ ENGINE_CHUNK_ELEMENTS: int = 1 << 21
 #: Peak bytes per expected jump in one chunk of days (day, target and size arrays and their
 #: temporaries; tracemalloc: +90 MB for 1.5M jumps per chunk at 252 jumps a year, rounded up).
 BYTES_PER_JUMP: int = 80
-#: Fixed scratch of a run, bytes (the day-chunk buffers of 2**21 float32 elements and their peers;
-#: tracemalloc peak 28.5 MB at 20,000 paths x 11 assets, of which 17 MB scale with the paths).
-RUN_FIXED_BYTES: int = 32 * 2**20
+#: Fixed scratch of a run, bytes: the day-chunk buffers of 2**21 float32 elements and their peers,
+#: two chunks alive at once (one walked while the next is drawn, ``core.montecarlo.DRAW_AHEAD``);
+#: tracemalloc peak 0.91 of the estimate at 20,000 paths x 3 assets with 32 MB here, so 40 MB.
+RUN_FIXED_BYTES: int = 40 * 2**20
 
 
 class BudgetError(ExplorerError):

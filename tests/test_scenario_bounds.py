@@ -193,7 +193,7 @@ def test_over_nested_toml_is_a_scenario_error() -> None:
 def test_memory_estimate_formula_and_refusal_with_the_numbers() -> None:
     assert estimate_run_bytes(1000, 10) == BYTES_PER_PATH_ASSET * 10_000 + RUN_FIXED_BYTES
     check_run_size(200_000, 1, 12)  # the app's largest ordinary run fits
-    with pytest.raises(BudgetError, match=r"200,000 paths x 40 assets would need about 764 MiB, above the limit of 512 MiB"):
+    with pytest.raises(BudgetError, match=r"200,000 paths x 40 assets would need about 772 MiB, above the limit of 512 MiB"):
         check_run_size(200_000, 1, 40)  # 8M cells is under MAX_CELLS: only memory refuses it
     assert estimate_run_bytes(200_000, 40) > MAX_RUN_BYTES
 

@@ -562,13 +562,16 @@ if form.edited and cells <= PROGRESS_CELLS:
     base_scenario: Scenario | None = apply_settings(form.base, {}, settings.horizon)
     if starts_today:  # the unedited one starts from today's regime too: the deltas are the edits' alone
         try:
-            base_scenario = start_as_simulator(sel, model, base_scenario, settings.scenario)
+            base_scenario = start_as_simulator(sel, model, base_scenario, settings.scenario) or base_scenario
         except ExplorerError:
             base_scenario = None  # it cannot start from today: no like-for-like comparison, no deltas
     if base_scenario is not None:
-        base_run = scenario_run(sel, base_scenario, n_paths=settings.n_paths, horizon=settings.horizon,
-                                seed=settings.seed, engine=settings.engine)
-        baseline = (base_run.result, base_run.metrics)
+        try:
+            base_run = scenario_run(sel, base_scenario, n_paths=settings.n_paths, horizon=settings.horizon,
+                                    seed=settings.seed, engine=settings.engine)
+            baseline = (base_run.result, base_run.metrics)
+        except ExplorerError:  # the edited run stands on its own; only the deltas are lost
+            baseline = None
 
 _cards(card_slots, result, metrics, asset, baseline)
 _, basis = adjusted_selection(sel, adjust=False)  # which closes the model was calibrated on (described, not changed)

@@ -451,3 +451,26 @@ def test_a_failed_run_shows_its_message_without_an_empty_headline_above_it(monke
     monkeypatch.undo()
     at.number_input(key="sim.seed").set_value(4322).run()
     assert not _errors(at) and len(at.metric) == 6 and "sim_asset" in {w.key for w in at.selectbox}
+
+
+def test_when_only_the_unedited_run_fails_the_cards_show_without_deltas(monkeypatch) -> None:
+    """The deltas' baseline is a second run; if it fails the edited run still shows, without deltas."""
+    import core.run
+    import ui.simulation
+    from core.errors import ExplorerError
+
+    at = _open()
+    at.number_input(key="sim.p.russell.target_return").set_value(30.0).run()
+    calls = []
+
+    def edited_only(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > 1:
+            raise ExplorerError("the unedited run overflowed (test)")
+        return core.run.run_scenario(*args, **kwargs)
+
+    monkeypatch.setattr(ui.simulation, "run_scenario", edited_only)
+    at.number_input(key="sim.seed").set_value(9876).run()  # new seed: edited, then unedited, both computed
+    assert not at.exception, at.exception
+    assert len(calls) == 2 and not _errors(at)
+    assert len(at.metric) == 6 and not any(m.delta for m in at.metric)

@@ -16,7 +16,9 @@ In one run, on an idle loopback server (``streamlit run`` on the synthetic demo 
    but here Chromium and the server share the machine's cores, so a second engine thread
    competes with the browser's rendering; the one-thread time shows what the edit costs
    when the engine gets one core.
-5. ``browser_seconds_in_page``: the same edits timed by the page's own clock, from the
+5. ``lost_edits``: edits whose numbers never changed (:data:`LOST_AFTER_MS`), each described
+   on its own line and left out of the medians; the run needs at least 10 timed edits.
+6. ``browser_seconds_in_page``: the same edits timed by the page's own clock, from the
    Enter keydown to the animation frame that finds the new numbers; ``browser_seconds``
    also holds the harness's DevTools round trips (typically 10-20 ms), and the ratio is
    taken on it (the conservative one).
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import statistics
 import sys
@@ -54,15 +57,21 @@ from core.tickers import DEFAULT_CRYPTO, DEFAULT_RUSSELL, DEFAULT_SP, DEFAULT_TI
 SCENARIO, PATHS = "controlled_rally", 20_000
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CARDS = '[data-testid="stMetric"]'
+#: An edit whose headline numbers have not changed after this long is counted as lost (ms).
+LOST_AFTER_MS = 30_000
 
 
-def browser_times(url: str, seeds: list[int]) -> tuple[list[float], list[float]]:
+def browser_times(url: str, seeds: list[int]) -> tuple[dict[int, tuple[float, float]], list[str]]:
     """Seconds from each seed edit to changed headline cards: as the harness sees it, and in the page.
 
-    The first list is timed here, around Playwright's key press and wait (it includes the
-    DevTools protocol's round trips); the second by the page's own clock, from the Enter
-    keydown to the animation frame that finds the new numbers.
+    Returns ``{seed: (harness, in_page)}`` and a description of each lost edit. The harness
+    time is taken here, around Playwright's key press and wait (it includes the DevTools
+    protocol's round trips); the in-page time by the page's own clock, from the Enter keydown
+    to the animation frame that finds the new numbers. An edit whose numbers have not
+    changed after :data:`LOST_AFTER_MS` is lost: it is described (what the seed box and the
+    run note show) and left out of the times, and the next edit goes on.
     """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -76,24 +85,32 @@ def browser_times(url: str, seeds: list[int]) -> tuple[list[float], list[float]]
         seed_box = page.locator('[data-testid="stSidebar"]').get_by_label("Seed", exact=True)
         page.evaluate("""() => document.addEventListener('keydown', e => {
             if (e.key === 'Enter') window.__edit_t0 = performance.now(); }, true)""")
-        times, in_page = [], []
+        times: dict[int, tuple[float, float]] = {}
+        lost: list[str] = []
         for seed in seeds:
             before = [m.inner_text() for m in page.locator(CARDS).all()]
             seed_box.fill(str(seed))
             start = time.perf_counter()
             seed_box.press("Enter")
-            elapsed_ms = page.wait_for_function(
-                """(before) => {
-                    const now = [...document.querySelectorAll('[data-testid="stMetric"]')].map(m => m.innerText);
-                    const changed = now.length === before.length && JSON.stringify(now) !== JSON.stringify(before);
-                    return changed ? performance.now() - window.__edit_t0 : false;
-                }""",
-                arg=before, timeout=120_000, polling="raf",
-            ).json_value()
-            times.append(time.perf_counter() - start)
-            in_page.append(elapsed_ms / 1000)
+            try:
+                elapsed_ms = page.wait_for_function(
+                    """(before) => {
+                        const now = [...document.querySelectorAll('[data-testid="stMetric"]')].map(m => m.innerText);
+                        const changed = now.length === before.length && JSON.stringify(now) !== JSON.stringify(before);
+                        return changed ? performance.now() - window.__edit_t0 : false;
+                    }""",
+                    arg=before, timeout=LOST_AFTER_MS, polling="raf",
+                ).json_value()
+            except PlaywrightTimeout:
+                notes = [c.inner_text() for c in page.locator('[data-testid="stCaptionContainer"]').all()]
+                run_seed = next((m.group(1) for c in notes if "paths ×" in c
+                                 for m in [re.search(r"seed (\d+)", c)] if m), "?")
+                lost.append(f"seed {seed}: no new numbers after {LOST_AFTER_MS / 1000:.1f} s; the seed box shows "
+                            f"{seed_box.input_value()}, the run note says seed {run_seed}")
+                continue
+            times[seed] = (time.perf_counter() - start, elapsed_ms / 1000)
         browser.close()
-    return times, in_page
+    return times, lost
 
 
 def engine_times(seeds: list[int], draw_ahead: bool = True) -> tuple[list[float], int]:
@@ -134,8 +151,9 @@ def main() -> None:
         proc, url = start_server(cache_dir)
         try:
             # one warm-up edit (first rerun imports and calibrates), not timed
-            harness, in_page = browser_times(url, [999, *seeds])
-            browser, in_page = harness[1:], in_page[1:]
+            timed, lost = browser_times(url, [999, *seeds])
+            browser = [timed[s][0] for s in seeds if s in timed]
+            in_page = [timed[s][1] for s in seeds if s in timed]
         finally:
             proc.terminate()
             proc.wait(timeout=15)
@@ -144,6 +162,10 @@ def main() -> None:
     b, e, p = statistics.median(browser), statistics.median(engine), statistics.median(in_page)
     e1 = statistics.median(one_thread)
     print(f"run: {SCENARIO}, {PATHS:,} paths x 63 days x {n_assets} assets, {n} seed edits")
+    for line in lost:
+        print(f"lost edit: {line}")
+    if len(browser) < 10:
+        raise SystemExit(f"only {len(browser)} of {n} edits changed the numbers: too few to time")
     print(f"browser, edit -> new headline numbers: median {b:.3f} s (min {min(browser):.3f}, max {max(browser):.3f})")
     print(f"  the same by the page's own clock:    median {p:.3f} s (min {min(in_page):.3f}, max {max(in_page):.3f})")
     print(f"engine only (simulate), same runs:     median {e:.3f} s (min {min(engine):.3f}, max {max(engine):.3f})")
@@ -151,7 +173,7 @@ def main() -> None:
     print(json.dumps({"browser_seconds": round(b, 4), "engine_seconds": round(e, 4),
                       "overhead_ratio": round(b / e, 3), "changes": n,
                       "browser_seconds_in_page": round(p, 4), "engine_seconds_one_thread": round(e1, 4),
-                      "overhead_ratio_one_thread": round(b / e1, 3)}))
+                      "overhead_ratio_one_thread": round(b / e1, 3), "lost_edits": len(lost)}))
 
 
 if __name__ == "__main__":

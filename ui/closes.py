@@ -16,14 +16,16 @@ from ui.state import Selection
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
 def _cached_adjusted(
-    closes: pd.DataFrame,
+    digest: str,
     sources: tuple[tuple[str, str], ...],
     warnings: tuple[str, ...],
     detail: str,
     folder: str | None,
     adjust: bool,
+    _closes: pd.DataFrame,
 ) -> AdjustedPrices:
-    prices = PriceData(closes=closes, sources=dict(sources), warnings=warnings, detail=detail)
+    # keyed by the selection's digest; ``_closes`` (the selection's) is not hashed again
+    prices = PriceData(closes=_closes, sources=dict(sources), warnings=warnings, detail=detail)
     return with_adjusted_closes(prices, folder, adjust=adjust)
 
 
@@ -41,6 +43,6 @@ def adjusted_selection(sel: Selection, *, adjust: bool = True) -> tuple[Selectio
             folder = selected_csv_folder()
         except DataRootError:
             folder = None
-    out = _cached_adjusted(prices.closes, tuple(prices.sources.items()), tuple(prices.warnings),
-                           prices.detail, folder, bool(adjust))
+    out = _cached_adjusted(sel.digest, tuple(prices.sources.items()), tuple(prices.warnings),
+                           prices.detail, folder, bool(adjust), prices.closes)
     return replace(sel, prices=replace(out.prices, missing=prices.missing)), out

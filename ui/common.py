@@ -65,8 +65,9 @@ RETURNS_TTL_SECONDS = 3600
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=RETURNS_TTL_SECONDS)
-def _cached_returns(closes: pd.DataFrame, calendar: tuple[str, ...], kind: str, freq: str) -> pd.DataFrame:
-    return compute_returns(closes, calendar=list(calendar) or None, kind=kind, freq=freq)
+def _cached_returns(digest: str, calendar: tuple[str, ...], kind: str, freq: str, _closes: pd.DataFrame) -> pd.DataFrame:
+    # keyed by the selection's digest; ``_closes`` (derived from it) is not hashed again
+    return compute_returns(_closes, calendar=list(calendar) or None, kind=kind, freq=freq)
 
 
 def get_returns(selection: Selection, kind: str = "log", freq: str = "D") -> pd.DataFrame:
@@ -75,7 +76,7 @@ def get_returns(selection: Selection, kind: str = "log", freq: str = "D") -> pd.
     Columns: Russell proxy, S&P proxy, then the crypto tickers that have data.
     """
     closes = selection.prices.closes[selection.tickers]
-    return _cached_returns(closes, tuple(selection.equity), kind, freq)
+    return _cached_returns(selection.digest, tuple(selection.equity), kind, freq, closes)
 
 
 def fmt_pct(x: float | None, digits: int = 1) -> str:

@@ -23,8 +23,9 @@ __all__ = ["FITTED_REGIMES", "fitted_base", "fitted_or_none", "fitted_scenario",
 
 
 @st.cache_data(show_spinner="Fitting the market regimes (Markov switching)…", max_entries=8, ttl=RUN_TTL_SECONDS)
-def _cached_fit(returns: pd.Series) -> RegimeFit:
-    return fit_regimes(returns)
+def _cached_fit(digest: str, russell: str, _returns: pd.Series) -> RegimeFit:
+    # keyed by the selection's digest and the proxy; ``_returns`` (derived from both) is not hashed
+    return fit_regimes(_returns)
 
 
 def regime_fit(selection: Selection) -> RegimeFit:
@@ -38,7 +39,7 @@ def regime_fit(selection: Selection) -> RegimeFit:
     returns = get_returns(selection, kind="log", freq="D")
     if selection.russell not in returns.columns:
         raise ExplorerError(f"no data for the Russell proxy {selection.russell}")
-    return _cached_fit(returns[selection.russell].dropna())
+    return _cached_fit(selection.digest, selection.russell, returns[selection.russell].dropna())
 
 
 def fitted_scenario(selection: Selection) -> Scenario:

@@ -9,7 +9,6 @@ The frozen :class:`core.scenario.Scenario` is part of the key as is (it is hasha
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import pandas as pd
@@ -71,8 +70,9 @@ def model_inputs(selection: Selection) -> ModelInputs:
 
 
 @st.cache_data(show_spinner="Calibrating the market model…", max_entries=16, ttl=RUN_TTL_SECONDS)
-def _cached_model(returns: pd.DataFrame, russell: str, btc: str, alts: tuple[str, ...]) -> MarketModel:
-    return calibrate(returns, russell=russell, btc=btc, alts=list(alts))
+def _cached_model(digest: str, russell: str, btc: str, alts: tuple[str, ...], _returns: pd.DataFrame) -> MarketModel:
+    # keyed by the selection's digest and the roles; ``_returns`` (derived from both) is not hashed
+    return calibrate(_returns, russell=russell, btc=btc, alts=list(alts))
 
 
 def _model_returns(selection: Selection, roles: ModelInputs) -> pd.DataFrame:
@@ -83,21 +83,13 @@ def _model_returns(selection: Selection, roles: ModelInputs) -> pd.DataFrame:
 def calibrated_model(selection: Selection) -> MarketModel:
     """The market model calibrated on the selection's daily log returns (cached)."""
     roles = model_inputs(selection)
-    return _cached_model(_model_returns(selection, roles), roles.russell, roles.btc, roles.alts)
+    return _cached_model(selection.digest, roles.russell, roles.btc, roles.alts, _model_returns(selection, roles))
 
 
 @st.cache_resource(show_spinner=False, max_entries=1, ttl=24 * 3600)  # one store; its entries expire sooner
 def run_store() -> ResultStore[ScenarioRun]:
     """The server's store of finished runs (one per process, shared by all sessions)."""
     return ResultStore(budget_bytes=RUN_BUDGET_BYTES, max_entries=RUN_MAX_ENTRIES, ttl_seconds=RUN_TTL_SECONDS)
-
-
-def frame_digest(frame: pd.DataFrame) -> str:
-    """A 128-bit digest of a frame's values, index and columns: the data part of a cache key."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
-    digest.update(repr(list(frame.columns)).encode())
-    return digest.hexdigest()
 
 
 def scenario_run(
@@ -123,13 +115,12 @@ def scenario_run(
     """
     roles = model_inputs(selection)
     cells = check_run_size(n_paths, horizon, 2 + len(roles.alts))
-    returns = _model_returns(selection, roles)
-    key = (frame_digest(returns), roles, scenario, n_paths, horizon, seed, engine)
+    key = (selection.digest, roles, scenario, n_paths, horizon, seed, engine)
     store = run_store()
     hit = store.peek(key)
     if hit is not None:
         return hit
-    model = _cached_model(returns, roles.russell, roles.btc, roles.alts)
+    model = calibrated_model(selection)
 
     def compute() -> ScenarioRun:
         if cells <= PROGRESS_CELLS:

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
+import pandas as pd
 import streamlit as st
 
 from core.data import PriceData
 
 _KEY = "_scx_selection"
+
+
+def frame_digest(frame: pd.DataFrame | pd.Series, extra: object = ()) -> str:
+    """A 128-bit digest of a frame's values, index and columns (and of ``repr(extra)``): a cache key's data part."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    columns = list(frame.columns) if isinstance(frame, pd.DataFrame) else [frame.name]
+    digest.update(repr((columns, extra)).encode())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -22,6 +34,17 @@ class Selection:
     crypto: tuple[str, ...]
     start: date
     end: date
+
+    @cached_property
+    def digest(self) -> str:
+        """Digest of everything the pages derive from the selection: the closes and the roles.
+
+        Computed once per selection (the sidebar builds one per rerun). The caches of returns,
+        the market model, the regime fit and the runs key on it and leave their frames unhashed:
+        Streamlit's ``cache_data`` would otherwise hash every frame argument on every call,
+        several times per rerun.
+        """
+        return frame_digest(self.prices.closes, extra=(self.russell, self.sp, self.crypto))
 
     @property
     def tickers(self) -> list[str]:

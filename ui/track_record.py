@@ -18,7 +18,8 @@ from core.fitted_scenario import FittedRegimesAtOrigins
 from core.scenario import Scenario
 from core.validation import ValidationResult, walk_forward
 from ui.result_store import ResultStore
-from ui.simulation import ModelInputs, frame_digest
+from ui.simulation import ModelInputs
+from ui.state import frame_digest
 
 #: Memory kept for finished validations, shared by every session of the server (bytes).
 VALIDATION_BUDGET_BYTES = 64 * 2**20
